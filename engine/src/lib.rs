@@ -1,0 +1,10 @@
+//! hyperquote's decision logic.
+//!
+//! Everything here is a plain value type or a state machine that is handed the time: no
+//! threads, sockets, clocks or files (ARCHITECTURE.md, "Two layers, one rule"). The same
+//! code therefore runs live, in paper mode against the simulated exchange, and in backtests.
+
+pub mod instrument;
+pub mod market;
+pub mod types;
+pub mod venue;

@@ -1,0 +1,1 @@
+//! Placeholder: the synthetic market generator is being written.
