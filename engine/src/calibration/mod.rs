@@ -1,0 +1,7 @@
+//! Calibration: predictions, their outcomes, and the statistics that score them.
+
+mod counts;
+mod records;
+
+pub use counts::CalibrationCounts;
+pub use records::{Outcome, OutcomeKind, Prediction, PredictionKind};

@@ -1,0 +1,7 @@
+//! Quoting: from `MarketParams` and inventory to a target ladder of orders.
+
+mod ladder;
+mod static_spread;
+
+pub use ladder::{QuoteLevel, TargetLadder, MAX_LADDER_LEVELS};
+pub use static_spread::{InventoryInputs, StaticSpreadConfig, StaticSpreadConfigError, StaticSpreadQuoter};
