@@ -1,0 +1,89 @@
+//! OrderActor: reconciles each approved ladder with the live orders (keep / cancel / new)
+//! and sends the resulting batch to the venue; tracks acknowledgements, rejects, cancels and
+//! fills, and reports every order that ends without a fill as a negative outcome.
+
+use crate::msg::Msg;
+use crate::report::{ActorReport, OrderReport};
+use crate::{Actor, ActorId, Outbox};
+use engine::calibration::{Outcome, OutcomeKind};
+use engine::order::{reconcile, LiveOrders, OrderUpdate};
+use engine::types::{CloidSequence, Nanos};
+use engine::venue::{ActionBatch, VenueEvent};
+
+pub struct OrderActor {
+    live: Vec<LiveOrders>,
+    cloids: CloidSequence,
+    batch: ActionBatch,
+    report: OrderReport,
+}
+
+impl OrderActor {
+    /// `session_prefix` makes this run's client order ids distinct from any other run's.
+    pub fn new(coin_count: usize, session_prefix: u64) -> Self {
+        Self {
+            live: (0..coin_count).map(|_| LiveOrders::default()).collect(),
+            cloids: CloidSequence::new(session_prefix),
+            batch: ActionBatch::new(),
+            report: OrderReport::default(),
+        }
+    }
+
+    fn live_count(&self) -> usize {
+        self.live.iter().map(LiveOrders::len).sum()
+    }
+}
+
+impl Actor for OrderActor {
+    fn id(&self) -> ActorId {
+        ActorId::Order
+    }
+
+    fn handle(&mut self, now: Nanos, msg: Msg, out: &mut Outbox) {
+        match msg {
+            Msg::Approved(target) => {
+                let Some(live) = self.live.get_mut(target.coin.index()) else { return };
+                self.batch.clear();
+                let stats = reconcile(live, &target, &mut self.cloids, &mut self.batch);
+                self.report.kept += u64::from(stats.kept);
+                self.report.cancelled += u64::from(stats.cancelled);
+                self.report.placed += u64::from(stats.placed);
+                self.report.deferred += u64::from(stats.deferred);
+                if !self.batch.is_empty() {
+                    self.report.action_batches += 1;
+                    out.send(ActorId::Venue, Msg::Actions(self.batch.clone()));
+                }
+            }
+            Msg::Venue(event) => {
+                let coin = event.coin();
+                let Some(live) = self.live.get_mut(coin.index()) else {
+                    self.report.unknown_order_events += 1;
+                    return;
+                };
+                match event {
+                    VenueEvent::Rejected { .. } => self.report.rejects += 1,
+                    VenueEvent::CancelRejected { .. } => self.report.cancel_rejects += 1,
+                    _ => {}
+                }
+                match live.apply(&event) {
+                    OrderUpdate::Unknown => self.report.unknown_order_events += 1,
+                    OrderUpdate::Applied { done: true, filled_before_done: false } => {
+                        let cloid = match event {
+                            VenueEvent::Rejected { cloid, .. }
+                            | VenueEvent::Cancelled { cloid, .. }
+                            | VenueEvent::CancelRejected { cloid, .. } => cloid,
+                            _ => return,
+                        };
+                        let outcome = Outcome { coin, cloid, kind: OutcomeKind::ExpiredUnfilled, at: now };
+                        out.send(ActorId::Calibration, Msg::Outcome(outcome));
+                    }
+                    OrderUpdate::Applied { .. } => {}
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn report(&self) -> ActorReport {
+        ActorReport::Order(OrderReport { live_orders: self.live_count(), ..self.report.clone() })
+    }
+}

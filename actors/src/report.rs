@@ -1,0 +1,95 @@
+//! What each actor reports about itself when asked (status displays, the run summary).
+
+use engine::calibration::CalibrationCounts;
+use engine::portfolio::PnlSnapshot;
+use engine::risk::TradingStateChange;
+use engine::types::CoinId;
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActorReport {
+    Venue(VenueReport),
+    Feed(FeedReport),
+    Estimator(EstimatorReport),
+    Quote(QuoteReport),
+    Risk(RiskReport),
+    Order(OrderReport),
+    Fill(FillSummary),
+    Calibration(CalibrationCounts),
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct VenueReport {
+    pub market_events: u64,
+    pub action_batches: u64,
+    pub venue_events: u64,
+    pub open_orders: usize,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct FeedReport {
+    pub books: u64,
+    pub trades: u64,
+    /// Snapshots refused for being crossed or one-sided.
+    pub rejected_books: u64,
+    /// Events for a coin the engine does not quote.
+    pub unknown_coin_events: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct CoinEstimate {
+    pub coin: CoinId,
+    pub mid_usd: f64,
+    pub sigma_frac_per_sqrt_s: f64,
+    pub sigma_is_warm: bool,
+    pub trades: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct EstimatorReport {
+    pub books: u64,
+    pub trades: u64,
+    pub coins: Vec<CoinEstimate>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct QuoteReport {
+    pub decisions: u64,
+    pub levels_quoted: u64,
+    /// Decisions skipped because the coin had no usable book or estimate yet.
+    pub skipped_not_ready: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RiskReport {
+    pub trading_state: TradingStateChange,
+    pub intents: u64,
+    pub levels_clipped: u64,
+    pub levels_dropped: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct OrderReport {
+    pub live_orders: usize,
+    pub action_batches: u64,
+    pub placed: u64,
+    pub cancelled: u64,
+    pub kept: u64,
+    pub deferred: u64,
+    pub rejects: u64,
+    pub cancel_rejects: u64,
+    /// Venue events naming an order this engine does not track.
+    pub unknown_order_events: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct CoinPnl {
+    pub coin: CoinId,
+    pub pnl: PnlSnapshot,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct FillSummary {
+    pub coins: Vec<CoinPnl>,
+}

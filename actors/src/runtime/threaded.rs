@@ -1,0 +1,207 @@
+//! The threaded runtime: actor groups on OS threads, pinned per the layout, joined by
+//! bounded crossbeam channels (one inbox per thread), each actor with its own control
+//! channel served ahead of data.
+
+use super::clock::MonoClock;
+use super::group::{LocalGroup, RemoteLink, Slot};
+use super::layout::{validate, LayoutError, ThreadSpec, WaitStrategy};
+use crate::control::{Command, CommandReply, Control};
+use crate::latency::LatencySnapshot;
+use crate::report::ActorReport;
+use crate::{Actor, ActorId, RuntimeCounters, NODE_COUNT};
+use crossbeam_channel::{bounded, Receiver, Sender};
+use engine::types::Nanos;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Barrier, OnceLock};
+use std::thread::{self, JoinHandle, Thread};
+use std::time::{Duration, Instant};
+
+/// Longest a parked thread sleeps before re-checking the stop flag and its timers.
+const MAX_PARK: Duration = Duration::from_millis(50);
+/// Queued control messages per actor.
+const CONTROL_CAPACITY: usize = 64;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RuntimeError {
+    #[error(transparent)]
+    Layout(#[from] LayoutError),
+    #[error("could not spawn thread `{name}`: {source}")]
+    Spawn { name: String, source: std::io::Error },
+    #[error("actor `{0}` is placed twice")]
+    DuplicateActor(ActorId),
+}
+
+/// A control channel of one actor plus the thread to wake.
+#[derive(Clone)]
+struct ControlHandle {
+    tx: Sender<Control>,
+    thread: Thread,
+}
+
+pub struct ThreadedRuntime {
+    handles: Vec<JoinHandle<Vec<Slot>>>,
+    controls: Vec<Option<ControlHandle>>,
+    stop: Arc<AtomicBool>,
+    counters: Arc<RuntimeCounters>,
+    clock: MonoClock,
+}
+
+/// What a thread does between pumps when there was nothing to do.
+fn idle(wait: WaitStrategy, until_next_timer: Option<Duration>) {
+    match wait {
+        WaitStrategy::Spin => std::hint::spin_loop(),
+        WaitStrategy::Yield => thread::yield_now(),
+        WaitStrategy::Park => thread::park_timeout(until_next_timer.unwrap_or(MAX_PARK).min(MAX_PARK)),
+    }
+}
+
+fn pin(spec: &ThreadSpec) {
+    let Some(core) = spec.core else { return };
+    let available = core_affinity::get_core_ids().unwrap_or_default();
+    match available.into_iter().find(|c| c.id == core) {
+        Some(id) if core_affinity::set_for_current(id) => {
+            tracing::info!(thread = %spec.name, core, "pinned");
+        }
+        _ => tracing::warn!(thread = %spec.name, core, "core not available on this machine; running unpinned"),
+    }
+}
+
+impl ThreadedRuntime {
+    /// Starts `actors` on the threads of `layout`; `channel_capacity` bounds each thread's
+    /// inbox and each actor's queue of lossy messages.
+    pub fn start(
+        actors: Vec<Box<dyn Actor>>,
+        layout: &[ThreadSpec],
+        channel_capacity: usize,
+    ) -> Result<Self, RuntimeError> {
+        let ids: Vec<ActorId> = actors.iter().map(|a| a.id()).collect();
+        for (i, id) in ids.iter().enumerate() {
+            if ids[..i].contains(id) {
+                return Err(RuntimeError::DuplicateActor(*id));
+            }
+        }
+        validate(layout, &ids)?;
+        let clock = MonoClock::new(Instant::now());
+        let counters = Arc::new(RuntimeCounters::default());
+        let stop = Arc::new(AtomicBool::new(false));
+        let inboxes: Vec<(Sender<_>, Receiver<_>)> = layout.iter().map(|_| bounded(channel_capacity)).collect();
+        let threads: Arc<OnceLock<Vec<Thread>>> = Arc::new(OnceLock::new());
+        let barrier = Arc::new(Barrier::new(layout.len() + 1));
+        let mut by_id: Vec<Option<Box<dyn Actor>>> = (0..NODE_COUNT).map(|_| None).collect();
+        for actor in actors {
+            let i = actor.id().index();
+            by_id[i] = Some(actor);
+        }
+        let mut control_rx: Vec<Option<Receiver<Control>>> = (0..NODE_COUNT).map(|_| None).collect();
+        let mut control_tx: Vec<Option<Sender<Control>>> = (0..NODE_COUNT).map(|_| None).collect();
+        for id in &ids {
+            let (tx, rx) = bounded(CONTROL_CAPACITY);
+            control_tx[id.index()] = Some(tx);
+            control_rx[id.index()] = Some(rx);
+        }
+
+        let mut handles = Vec::with_capacity(layout.len());
+        for (t, spec) in layout.iter().enumerate() {
+            let members: Vec<(Box<dyn Actor>, Option<Receiver<Control>>)> = spec
+                .actors
+                .iter()
+                .filter_map(|id| by_id[id.index()].take().map(|a| (a, control_rx[id.index()].take())))
+                .collect();
+            let mut group = LocalGroup::new(clock, members, counters.clone(), channel_capacity);
+            group.set_inbox(inboxes[t].1.clone());
+            let links: Vec<(Vec<ActorId>, Sender<_>, WaitStrategy)> = layout
+                .iter()
+                .enumerate()
+                .filter(|(other, _)| *other != t)
+                .map(|(other, s)| (s.actors.clone(), inboxes[other].0.clone(), s.wait))
+                .collect();
+            let other_index: Vec<usize> = (0..layout.len()).filter(|&o| o != t).collect();
+            let name = spec.name.clone();
+            let (spec, stop, threads, barrier) = (spec.clone(), stop.clone(), threads.clone(), barrier.clone());
+            let handle = thread::Builder::new()
+                .name(format!("hq-{name}"))
+                .spawn(move || {
+                    barrier.wait();
+                    pin(&spec);
+                    let all = threads.get().cloned().unwrap_or_default();
+                    for ((ids, tx, wait), o) in links.into_iter().zip(other_index) {
+                        let unpark = (wait == WaitStrategy::Park).then(|| all.get(o).cloned()).flatten();
+                        group.connect_remote(&ids, RemoteLink { tx, unpark });
+                    }
+                    run_thread(&mut group, &spec, &stop);
+                    group.into_slots()
+                })
+                .map_err(|source| RuntimeError::Spawn { name, source })?;
+            handles.push(handle);
+        }
+        let thread_list: Vec<Thread> = handles.iter().map(|h| h.thread().clone()).collect();
+        let _ = threads.set(thread_list.clone());
+        barrier.wait();
+
+        let mut controls: Vec<Option<ControlHandle>> = (0..NODE_COUNT).map(|_| None).collect();
+        for (t, spec) in layout.iter().enumerate() {
+            for id in &spec.actors {
+                if let Some(tx) = control_tx[id.index()].take() {
+                    controls[id.index()] = Some(ControlHandle { tx, thread: thread_list[t].clone() });
+                }
+            }
+        }
+        Ok(Self { handles, controls, stop, counters, clock })
+    }
+
+    pub fn counters(&self) -> &Arc<RuntimeCounters> {
+        &self.counters
+    }
+
+    /// The runtime clock's current time.
+    pub fn now(&self) -> Nanos {
+        use super::clock::Clock;
+        self.clock.now()
+    }
+
+    fn ask<T>(&self, id: ActorId, timeout: Duration, make: impl FnOnce(Sender<T>) -> Control) -> Option<T> {
+        let handle = self.controls.get(id.index())?.as_ref()?;
+        let (tx, rx) = bounded(1);
+        handle.tx.try_send(make(tx)).ok()?;
+        handle.thread.unpark();
+        rx.recv_timeout(timeout).ok()
+    }
+
+    pub fn latency(&self, id: ActorId, timeout: Duration) -> Option<LatencySnapshot> {
+        self.ask(id, timeout, Control::Latency)
+    }
+
+    pub fn report(&self, id: ActorId, timeout: Duration) -> Option<ActorReport> {
+        self.ask(id, timeout, Control::Report)
+    }
+
+    pub fn command(&self, id: ActorId, command: Command, timeout: Duration) -> Option<CommandReply> {
+        self.ask(id, timeout, |tx| Control::Command(command, tx))
+    }
+
+    /// Stops every thread and hands back the actors with their histograms.
+    pub fn stop(self) -> Vec<Slot> {
+        self.stop.store(true, Ordering::Release);
+        let mut slots = Vec::new();
+        for handle in &self.handles {
+            handle.thread().unpark();
+        }
+        for handle in self.handles {
+            match handle.join() {
+                Ok(s) => slots.extend(s),
+                Err(_) => tracing::error!("an actor thread panicked; its actors are lost from the summary"),
+            }
+        }
+        slots
+    }
+}
+
+fn run_thread(group: &mut LocalGroup<MonoClock>, spec: &ThreadSpec, stop: &AtomicBool) {
+    while !stop.load(Ordering::Acquire) {
+        if group.pump() {
+            continue;
+        }
+        let until_timer = group.next_wakeup().map(|t| Duration::from_nanos(t.saturating_sub(group.now()).0));
+        idle(spec.wait, until_timer);
+    }
+}

@@ -1,0 +1,5 @@
+//! Venue nodes: the outside world as the runtime hosts it.
+
+mod sim;
+
+pub use sim::SimVenue;

@@ -1,0 +1,69 @@
+//! The `sim` venue node: the built-in synthetic market and the simulated exchange, hosted
+//! like an actor so paper mode and backtests have the whole outside world in-process.
+//!
+//! Each due market event goes to the exchange first (it moves queue positions and fills our
+//! orders) and then to FeedActor, stamped with its ingress time. Order batches from
+//! OrderActor go to the exchange; its responses go to OrderActor, and fills to FillActor too.
+
+use crate::msg::Msg;
+use crate::report::{ActorReport, VenueReport};
+use crate::{Actor, ActorId, Outbox};
+use engine::market::synthetic::SyntheticMarket;
+use engine::sim::SimExchange;
+use engine::types::Nanos;
+use engine::venue::VenueEvent;
+
+pub struct SimVenue {
+    market: SyntheticMarket,
+    exchange: SimExchange,
+    report: VenueReport,
+}
+
+impl SimVenue {
+    pub fn new(market: SyntheticMarket, exchange: SimExchange) -> Self {
+        Self { market, exchange, report: VenueReport::default() }
+    }
+
+    fn emit(&mut self, now: Nanos, out: &mut Outbox) {
+        let report = &mut self.report;
+        self.exchange.poll(now, &mut |event| {
+            report.venue_events += 1;
+            if matches!(event, VenueEvent::Fill(_)) {
+                out.send_from(now, ActorId::Fill, Msg::Venue(event));
+            }
+            out.send_from(now, ActorId::Order, Msg::Venue(event));
+        });
+    }
+}
+
+impl Actor for SimVenue {
+    fn id(&self) -> ActorId {
+        ActorId::Venue
+    }
+
+    fn handle(&mut self, now: Nanos, msg: Msg, out: &mut Outbox) {
+        if let Msg::Actions(batch) = msg {
+            self.report.action_batches += 1;
+            self.exchange.submit(now, &batch);
+            self.emit(now, out);
+        }
+    }
+
+    fn next_wakeup(&self) -> Option<Nanos> {
+        let market = self.market.next_event_time();
+        Some(self.exchange.next_wakeup().map_or(market, |t| t.min(market)))
+    }
+
+    fn on_wakeup(&mut self, now: Nanos, out: &mut Outbox) {
+        while let Some((_, event)) = self.market.pop_due(now) {
+            self.report.market_events += 1;
+            self.exchange.on_market(now, &event);
+            out.send_from(now, ActorId::Feed, Msg::MarketData(event));
+        }
+        self.emit(now, out);
+    }
+
+    fn report(&self) -> ActorReport {
+        ActorReport::Venue(VenueReport { open_orders: self.exchange.open_order_count(), ..self.report.clone() })
+    }
+}

@@ -1,0 +1,230 @@
+//! Engine configuration: TOML profiles with the unit in every key name.
+//!
+//! Unknown keys are refused (a typo must not silently fall back to a default), and every
+//! value is checked at start; an error names the key, e.g.
+//! `markets[1].max_position_base: must be a positive number, got -1`.
+
+use actors::runtime::{one_thread_per_actor, ThreadSpec, WaitStrategy};
+use actors::ActorId;
+use engine::estimator::MidVolConfig;
+use engine::market::synthetic::SyntheticCoinConfig;
+use engine::quote::StaticSpreadConfig;
+use engine::risk::TradingState;
+use engine::sim::SimVenueConfig;
+use engine::types::MAX_COINS;
+use serde::Deserialize;
+use std::path::Path;
+
+/// The default profile, compiled in so `hyperquote run` works from any directory.
+pub const EMBEDDED_PAPER_TOML: &str = include_str!("../config/paper.toml");
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub engine: EngineSection,
+    #[serde(default)]
+    pub logging: LoggingSection,
+    #[serde(default)]
+    pub estimator: MidVolConfig,
+    pub quote: StaticSpreadConfig,
+    pub risk: RiskSection,
+    pub venue: VenueSection,
+    pub markets: Vec<MarketSection>,
+    #[serde(default)]
+    pub runtime: RuntimeSection,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EngineSection {
+    /// Run length when `--duration` is not given.
+    pub duration_s: f64,
+    /// Seed of the synthetic market (same seed, same market).
+    pub seed: u64,
+    /// How often `run` prints a progress line.
+    pub progress_interval_s: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoggingSection {
+    pub format: LogFormat,
+    /// A `tracing` filter, e.g. `info` or `actors=debug,info`.
+    pub level: String,
+}
+
+impl Default for LoggingSection {
+    fn default() -> Self {
+        Self { format: LogFormat::Text, level: "info".into() }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RiskSection {
+    /// Trading state at start.
+    pub trading_state: TradingState,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VenueSection {
+    /// Exchange time of the simulation's start, ms since the Unix epoch.
+    pub start_unix_ms: u64,
+    pub sim: SimVenueConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarketSection {
+    pub coin: String,
+    pub sz_decimals: u32,
+    pub min_notional_usd: f64,
+    /// Size of each quoted level.
+    pub order_size_base: f64,
+    /// Largest absolute position (risk limit; also the inventory-skew scale).
+    pub max_position_base: f64,
+    /// Largest single order (risk limit).
+    pub max_order_size_base: f64,
+    pub synthetic: SyntheticCoinConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuntimeSection {
+    /// Capacity of each thread's inbox and of each actor's lossy queue.
+    pub channel_capacity: usize,
+    /// Wait strategy of the default layout (one thread per actor, unpinned).
+    pub wait: WaitStrategy,
+    /// Explicit thread layout; when absent, one thread per actor.
+    pub threads: Option<Vec<ThreadSection>>,
+}
+
+impl Default for RuntimeSection {
+    fn default() -> Self {
+        Self { channel_capacity: 1024, wait: WaitStrategy::Park, threads: None }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThreadSection {
+    pub name: String,
+    pub actors: Vec<String>,
+    /// Core id to pin to (see `lscpu`); omitted: unpinned.
+    pub core: Option<usize>,
+    pub wait: WaitStrategy,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config {path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("config {origin}: {source}")]
+    Parse { origin: String, source: Box<toml::de::Error> },
+    #[error("config {origin}: {key}: {message}")]
+    Invalid { origin: String, key: String, message: String },
+}
+
+fn positive(key: &str, value: f64) -> Result<(), (String, String)> {
+    if value > 0.0 && value.is_finite() {
+        Ok(())
+    } else {
+        Err((key.to_string(), format!("must be a positive number, got {value}")))
+    }
+}
+
+impl Config {
+    /// Loads and validates a profile file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ConfigError::Read { path: path.display().to_string(), source })?;
+        Config::parse(&text, &path.display().to_string())
+    }
+
+    /// The embedded default: paper mode on the built-in synthetic market.
+    pub fn embedded_paper() -> Result<Config, ConfigError> {
+        Config::parse(EMBEDDED_PAPER_TOML, "embedded config/paper.toml")
+    }
+
+    /// Parses and validates TOML text; `origin` names it in errors.
+    pub fn parse(text: &str, origin: &str) -> Result<Config, ConfigError> {
+        let config: Config =
+            toml::from_str(text).map_err(|e| ConfigError::Parse { origin: origin.to_string(), source: Box::new(e) })?;
+        config
+            .validate()
+            .map_err(|(key, message)| ConfigError::Invalid { origin: origin.to_string(), key, message })?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), (String, String)> {
+        positive("engine.duration_s", self.engine.duration_s)?;
+        positive("engine.progress_interval_s", self.engine.progress_interval_s)?;
+        if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.logging.level) {
+            return Err(("logging.level".into(), e.to_string()));
+        }
+        positive("estimator.sigma_half_life_s", self.estimator.sigma_half_life_s)?;
+        self.quote.validate().map_err(|e| ("quote".to_string(), e.to_string()))?;
+        self.venue.sim.validate().map_err(|e| ("venue.sim".to_string(), e.to_string()))?;
+        if self.markets.is_empty() || self.markets.len() > MAX_COINS {
+            return Err(("markets".into(), format!("need 1..={MAX_COINS} markets, got {}", self.markets.len())));
+        }
+        for (i, m) in self.markets.iter().enumerate() {
+            let key = |field: &str| format!("markets[{i}].{field}");
+            if m.coin.trim().is_empty() {
+                return Err((key("coin"), "must not be empty".into()));
+            }
+            if self.markets[..i].iter().any(|other| other.coin == m.coin) {
+                return Err((key("coin"), format!("`{}` is listed twice", m.coin)));
+            }
+            if m.sz_decimals > 8 {
+                return Err((key("sz_decimals"), format!("must be 0..=8, got {}", m.sz_decimals)));
+            }
+            positive(&key("min_notional_usd"), m.min_notional_usd)?;
+            positive(&key("order_size_base"), m.order_size_base)?;
+            positive(&key("max_position_base"), m.max_position_base)?;
+            positive(&key("max_order_size_base"), m.max_order_size_base)?;
+            if m.max_order_size_base > m.max_position_base {
+                return Err((
+                    key("max_order_size_base"),
+                    format!("{} exceeds max_position_base {}", m.max_order_size_base, m.max_position_base),
+                ));
+            }
+            m.synthetic.validate(i).map_err(|e| (key("synthetic"), e.to_string()))?;
+        }
+        if self.runtime.channel_capacity == 0 {
+            return Err(("runtime.channel_capacity".into(), "must be at least 1".into()));
+        }
+        self.thread_layout()?;
+        Ok(())
+    }
+
+    /// The thread layout: explicit, or one thread per node with the default wait strategy.
+    pub fn thread_layout(&self) -> Result<Vec<ThreadSpec>, (String, String)> {
+        let Some(threads) = &self.runtime.threads else {
+            return Ok(one_thread_per_actor(&ActorId::ALL, self.runtime.wait));
+        };
+        let mut layout = Vec::with_capacity(threads.len());
+        for (t, spec) in threads.iter().enumerate() {
+            let mut ids = Vec::with_capacity(spec.actors.len());
+            for name in &spec.actors {
+                let id = ActorId::parse(name).ok_or_else(|| {
+                    let known: Vec<&str> = ActorId::ALL.iter().map(|a| a.name()).collect();
+                    (format!("runtime.threads[{t}].actors"), format!("unknown actor `{name}` (known: {})", known.join(", ")))
+                })?;
+                ids.push(id);
+            }
+            layout.push(ThreadSpec { name: spec.name.clone(), actors: ids, core: spec.core, wait: spec.wait });
+        }
+        actors::runtime::validate(&layout, &ActorId::ALL).map_err(|e| ("runtime.threads".to_string(), e.to_string()))?;
+        Ok(layout)
+    }
+}

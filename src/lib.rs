@@ -1,0 +1,8 @@
+//! The `hyperquote` binary's library: configuration, wiring of the actors, running, and the
+//! run summary. `main.rs` is only the command line.
+
+pub mod config;
+pub mod logging;
+pub mod run;
+pub mod summary;
+pub mod wiring;

@@ -1,0 +1,124 @@
+//! Running the engine: paper mode under the threaded runtime (wall clock), or the same
+//! actors under the sequential runtime (simulated clock, deterministic).
+//!
+//! Clean stop, whatever ends the run (duration, Ctrl-C): RiskActor goes HALTED, which
+//! cancels every order; the run waits for the venue to confirm (bounded), then stops the
+//! threads and builds the summary from the actors they hand back.
+
+use crate::summary::RunSummary;
+use actors::control::Command;
+use actors::report::ActorReport;
+use actors::runtime::{SequentialRuntime, ThreadSpec, ThreadedRuntime};
+use actors::{Actor, ActorId};
+use engine::instrument::Instrument;
+use engine::risk::TradingState;
+use engine::types::Nanos;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+/// How long a control request may take before the caller gives up on it.
+const CONTROL_TIMEOUT: Duration = Duration::from_secs(1);
+/// How long shutdown waits for the venue to confirm the cancels.
+const CANCEL_ALL_TIMEOUT: Duration = Duration::from_secs(3);
+/// Simulated time the sequential runtime gives the cancels to settle after the halt.
+const SEQUENTIAL_SETTLE: Nanos = Nanos::from_millis(1_000);
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("runtime: {0}")]
+    Runtime(#[from] actors::runtime::RuntimeError),
+}
+
+/// A progress line's facts.
+#[derive(Debug, Clone, Default)]
+pub struct Progress {
+    pub elapsed_s: f64,
+    pub fills: u64,
+    pub net_pnl_usd: f64,
+    pub live_orders: usize,
+    pub positions: Vec<f64>,
+}
+
+fn halt(reason: &str) -> Command {
+    Command::SetTradingState { state: TradingState::Halted, reason: reason.to_string() }
+}
+
+/// Runs `actors` on threads for `duration`, or until `stop` is set (Ctrl-C).
+pub fn run_threaded(
+    actors: Vec<Box<dyn Actor>>,
+    layout: &[ThreadSpec],
+    channel_capacity: usize,
+    instruments: &[Instrument],
+    duration: Duration,
+    progress_interval: Duration,
+    stop: &AtomicBool,
+    mut on_progress: impl FnMut(&Progress),
+) -> Result<RunSummary, RunError> {
+    let started = Instant::now();
+    let runtime = ThreadedRuntime::start(actors, layout, channel_capacity)?;
+    let deadline = started + duration;
+    let mut next_progress = started + progress_interval;
+    while Instant::now() < deadline && !stop.load(Ordering::Relaxed) {
+        std::thread::sleep(Duration::from_millis(10).min(deadline.saturating_duration_since(Instant::now())));
+        if Instant::now() >= next_progress {
+            next_progress += progress_interval;
+            on_progress(&progress(&runtime, started));
+        }
+    }
+    if runtime.command(ActorId::Risk, halt("shutdown"), CONTROL_TIMEOUT).is_none() {
+        tracing::warn!("risk actor did not answer the halt in time");
+    }
+    let cancel_deadline = Instant::now() + CANCEL_ALL_TIMEOUT;
+    loop {
+        let live = match runtime.report(ActorId::Order, CONTROL_TIMEOUT) {
+            Some(ActorReport::Order(r)) => r.live_orders,
+            _ => usize::MAX,
+        };
+        if live == 0 {
+            break;
+        }
+        if Instant::now() >= cancel_deadline {
+            tracing::warn!(live_orders = live, "orders still live at shutdown");
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let elapsed_s = started.elapsed().as_secs_f64();
+    let counters = runtime.counters().clone();
+    let slots = runtime.stop();
+    Ok(RunSummary::from_slots("threaded", elapsed_s, instruments, &slots, &counters))
+}
+
+fn progress(runtime: &ThreadedRuntime, started: Instant) -> Progress {
+    let mut p = Progress { elapsed_s: started.elapsed().as_secs_f64(), ..Progress::default() };
+    if let Some(ActorReport::Fill(f)) = runtime.report(ActorId::Fill, CONTROL_TIMEOUT) {
+        for c in &f.coins {
+            p.fills += c.pnl.fills;
+            p.net_pnl_usd += c.pnl.net_pnl_usd;
+            p.positions.push(c.pnl.position_base);
+        }
+    }
+    if let Some(ActorReport::Order(o)) = runtime.report(ActorId::Order, CONTROL_TIMEOUT) {
+        p.live_orders = o.live_orders;
+    }
+    p
+}
+
+/// Runs `actors` on the caller's thread in simulated time for `duration`, then halts and
+/// lets the cancels settle. Deterministic for the same actors and seed.
+pub fn run_sequential(
+    actors: Vec<Box<dyn Actor>>,
+    channel_capacity: usize,
+    instruments: &[Instrument],
+    duration: Duration,
+) -> RunSummary {
+    let mut runtime = SequentialRuntime::new(actors, channel_capacity);
+    let end = Nanos(duration.as_nanos() as u64);
+    runtime.run_until(end);
+    runtime.command(ActorId::Risk, &halt("end of run"));
+    runtime.run_until(end + SEQUENTIAL_SETTLE);
+    let counters = runtime.counters().clone();
+    let elapsed_s = runtime.now().as_secs_f64();
+    let slots = runtime.into_slots();
+    RunSummary::from_slots("sequential", elapsed_s, instruments, &slots, &counters)
+}

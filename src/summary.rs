@@ -1,0 +1,166 @@
+//! The run summary: fills, volume, PnL split, inventory, and the latency table — as a text
+//! table for people and one JSON object for programs (`--json`).
+
+use actors::latency::{LatencySnapshot, Percentiles};
+use actors::report::ActorReport;
+use actors::runtime::Slot;
+use actors::{ActorId, QueueCounters, RuntimeCounters};
+use engine::calibration::CalibrationCounts;
+use engine::instrument::Instrument;
+use serde::Serialize;
+use std::fmt::Write as _;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CoinSummary {
+    pub coin: String,
+    pub fills: u64,
+    pub maker_fills: u64,
+    pub volume_base: f64,
+    pub volume_usd: f64,
+    pub position_base: f64,
+    pub mark_usd: f64,
+    pub realized_pnl_usd: f64,
+    pub unrealized_pnl_usd: f64,
+    pub fees_usd: f64,
+    pub net_pnl_usd: f64,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Totals {
+    pub fills: u64,
+    pub volume_usd: f64,
+    pub realized_pnl_usd: f64,
+    pub unrealized_pnl_usd: f64,
+    pub fees_usd: f64,
+    pub net_pnl_usd: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LatencyRow {
+    pub actor: ActorId,
+    pub service: Percentiles,
+    pub queue_wait: Percentiles,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RunSummary {
+    pub mode: &'static str,
+    pub runtime: &'static str,
+    pub elapsed_s: f64,
+    pub coins: Vec<CoinSummary>,
+    pub totals: Totals,
+    pub latency: Vec<LatencyRow>,
+    pub tick_to_order: Percentiles,
+    pub queues: Vec<QueueCounters>,
+    pub calibration: CalibrationCounts,
+    pub reports: Vec<ActorReport>,
+}
+
+impl RunSummary {
+    /// Builds the summary from the actors handed back by a stopped runtime.
+    pub fn from_slots(
+        runtime: &'static str,
+        elapsed_s: f64,
+        instruments: &[Instrument],
+        slots: &[Slot],
+        counters: &RuntimeCounters,
+    ) -> RunSummary {
+        let mut ordered: Vec<&Slot> = slots.iter().collect();
+        ordered.sort_by_key(|s| s.actor.id());
+        let reports: Vec<ActorReport> = ordered.iter().map(|s| s.actor.report()).collect();
+        let snapshots: Vec<LatencySnapshot> = ordered.iter().map(|s| s.latency_snapshot()).collect();
+        let mut coins = Vec::new();
+        let mut totals = Totals::default();
+        let mut calibration = CalibrationCounts::default();
+        for report in &reports {
+            match report {
+                ActorReport::Fill(fills) => {
+                    for c in &fills.coins {
+                        let p = c.pnl;
+                        totals.fills += p.fills;
+                        totals.volume_usd += p.volume_usd;
+                        totals.realized_pnl_usd += p.realized_pnl_usd;
+                        totals.unrealized_pnl_usd += p.unrealized_pnl_usd;
+                        totals.fees_usd += p.fees_usd;
+                        totals.net_pnl_usd += p.net_pnl_usd;
+                        coins.push(CoinSummary {
+                            coin: instruments.get(c.coin.index()).map_or_else(|| c.coin.0.to_string(), |i| i.name.clone()),
+                            fills: p.fills,
+                            maker_fills: p.maker_fills,
+                            volume_base: p.volume_base,
+                            volume_usd: p.volume_usd,
+                            position_base: p.position_base,
+                            mark_usd: p.mark_usd,
+                            realized_pnl_usd: p.realized_pnl_usd,
+                            unrealized_pnl_usd: p.unrealized_pnl_usd,
+                            fees_usd: p.fees_usd,
+                            net_pnl_usd: p.net_pnl_usd,
+                        });
+                    }
+                }
+                ActorReport::Calibration(c) => calibration = *c,
+                _ => {}
+            }
+        }
+        let tick_to_order = snapshots.iter().find_map(|s| s.tick_to_order).unwrap_or_default();
+        RunSummary {
+            mode: "paper",
+            runtime,
+            elapsed_s,
+            coins,
+            totals,
+            latency: snapshots
+                .iter()
+                .map(|s| LatencyRow { actor: s.actor, service: s.service, queue_wait: s.queue_wait })
+                .collect(),
+            tick_to_order,
+            queues: ordered.iter().map(|s| counters.snapshot(s.actor.id())).collect(),
+            calibration,
+            reports,
+        }
+    }
+
+    /// The human-readable summary.
+    pub fn render_text(&self) -> String {
+        let mut s = String::new();
+        let t = &self.totals;
+        let _ = writeln!(s, "\n== hyperquote {} run ({} runtime), {:.1} s ==", self.mode, self.runtime, self.elapsed_s);
+        let _ = writeln!(
+            s,
+            "fills {}  volume ${:.2}  PnL: realized {:+.4}  unrealized {:+.4}  fees {:.4}  net {:+.4} USD",
+            t.fills, t.volume_usd, t.realized_pnl_usd, t.unrealized_pnl_usd, t.fees_usd, t.net_pnl_usd
+        );
+        let _ = writeln!(s, "\n{:<10} {:>6} {:>6} {:>12} {:>12} {:>11} {:>11} {:>9} {:>11}", "coin", "fills", "maker", "volume $", "inventory", "realized", "unrealized", "fees", "net");
+        for c in &self.coins {
+            let _ = writeln!(
+                s,
+                "{:<10} {:>6} {:>6} {:>12.2} {:>12.6} {:>+11.4} {:>+11.4} {:>9.4} {:>+11.4}",
+                c.coin, c.fills, c.maker_fills, c.volume_usd, c.position_base, c.realized_pnl_usd, c.unrealized_pnl_usd, c.fees_usd, c.net_pnl_usd
+            );
+        }
+        let _ = writeln!(s, "\nlatency (µs)            count      p50      p90      p99    p99.9      max");
+        let mut row = |name: String, p: &Percentiles| {
+            let us = |ns: u64| ns as f64 / 1000.0;
+            let _ = writeln!(
+                s,
+                "{:<22} {:>7} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>8.1}",
+                name, p.count, us(p.p50_ns), us(p.p90_ns), us(p.p99_ns), us(p.p999_ns), us(p.max_ns)
+            );
+        };
+        for l in &self.latency {
+            row(format!("{} service", l.actor), &l.service);
+            row(format!("{} queue wait", l.actor), &l.queue_wait);
+        }
+        row("tick-to-order".to_string(), &self.tick_to_order);
+        let _ = writeln!(s, "\nqueues: {}", self
+            .queues
+            .iter()
+            .filter(|q| q.dropped + q.coalesced + q.stalls > 0)
+            .map(|q| format!("{} dropped {} coalesced {} stalls {}", q.actor, q.dropped, q.coalesced, q.stalls))
+            .collect::<Vec<_>>()
+            .join("; "));
+        let c = &self.calibration;
+        let _ = writeln!(s, "calibration: {} predictions, {} filled / {} unfilled outcomes", c.predictions, c.outcomes_filled, c.outcomes_unfilled);
+        s
+    }
+}
