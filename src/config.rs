@@ -159,9 +159,11 @@ impl Config {
     pub fn parse(text: &str, origin: &str) -> Result<Config, ConfigError> {
         let config: Config =
             toml::from_str(text).map_err(|e| ConfigError::Parse { origin: origin.to_string(), source: Box::new(e) })?;
-        config
-            .validate()
-            .map_err(|(key, message)| ConfigError::Invalid { origin: origin.to_string(), key, message })?;
+        config.validate().map_err(|(key, message)| ConfigError::Invalid {
+            origin: origin.to_string(),
+            key,
+            message,
+        })?;
         Ok(config)
     }
 
@@ -218,13 +220,17 @@ impl Config {
             for name in &spec.actors {
                 let id = ActorId::parse(name).ok_or_else(|| {
                     let known: Vec<&str> = ActorId::ALL.iter().map(|a| a.name()).collect();
-                    (format!("runtime.threads[{t}].actors"), format!("unknown actor `{name}` (known: {})", known.join(", ")))
+                    (
+                        format!("runtime.threads[{t}].actors"),
+                        format!("unknown actor `{name}` (known: {})", known.join(", ")),
+                    )
                 })?;
                 ids.push(id);
             }
             layout.push(ThreadSpec { name: spec.name.clone(), actors: ids, core: spec.core, wait: spec.wait });
         }
-        actors::runtime::validate(&layout, &ActorId::ALL).map_err(|e| ("runtime.threads".to_string(), e.to_string()))?;
+        actors::runtime::validate(&layout, &ActorId::ALL)
+            .map_err(|e| ("runtime.threads".to_string(), e.to_string()))?;
         Ok(layout)
     }
 }

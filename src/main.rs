@@ -71,9 +71,8 @@ fn run(args: RunArgs) -> Result<(), String> {
         tracing::warn!("Ctrl-C handler not installed: {e}");
     }
     let layout = config.thread_layout().map_err(|(key, message)| format!("{key}: {message}"))?;
-    let session_prefix = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64);
+    let session_prefix =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
     let actors = build_actors(&config, session_prefix).map_err(|e| e.to_string())?;
     let instruments = instruments(&config);
     let coins: Vec<String> = instruments.iter().map(|i| i.name.clone()).collect();
@@ -85,7 +84,11 @@ fn run(args: RunArgs) -> Result<(), String> {
         let positions: Vec<String> = coins.iter().zip(&p.positions).map(|(c, q)| format!("{c} {q:+.5}")).collect();
         eprintln!(
             "[{:>5.1}s] fills {:>4}  net {:+.4} USD  live orders {:>2}  inventory {}",
-            p.elapsed_s, p.fills, p.net_pnl_usd, p.live_orders, positions.join("  ")
+            p.elapsed_s,
+            p.fills,
+            p.net_pnl_usd,
+            p.live_orders,
+            positions.join("  ")
         );
     };
     let summary = run_threaded(

@@ -84,7 +84,9 @@ impl RunSummary {
                         totals.fees_usd += p.fees_usd;
                         totals.net_pnl_usd += p.net_pnl_usd;
                         coins.push(CoinSummary {
-                            coin: instruments.get(c.coin.index()).map_or_else(|| c.coin.0.to_string(), |i| i.name.clone()),
+                            coin: instruments
+                                .get(c.coin.index())
+                                .map_or_else(|| c.coin.0.to_string(), |i| i.name.clone()),
                             fills: p.fills,
                             maker_fills: p.maker_fills,
                             volume_base: p.volume_base,
@@ -130,12 +132,24 @@ impl RunSummary {
             "fills {}  volume ${:.2}  PnL: realized {:+.4}  unrealized {:+.4}  fees {:.4}  net {:+.4} USD",
             t.fills, t.volume_usd, t.realized_pnl_usd, t.unrealized_pnl_usd, t.fees_usd, t.net_pnl_usd
         );
-        let _ = writeln!(s, "\n{:<10} {:>6} {:>6} {:>12} {:>12} {:>11} {:>11} {:>9} {:>11}", "coin", "fills", "maker", "volume $", "inventory", "realized", "unrealized", "fees", "net");
+        let _ = writeln!(
+            s,
+            "\n{:<10} {:>6} {:>6} {:>12} {:>12} {:>11} {:>11} {:>9} {:>11}",
+            "coin", "fills", "maker", "volume $", "inventory", "realized", "unrealized", "fees", "net"
+        );
         for c in &self.coins {
             let _ = writeln!(
                 s,
                 "{:<10} {:>6} {:>6} {:>12.2} {:>12.6} {:>+11.4} {:>+11.4} {:>9.4} {:>+11.4}",
-                c.coin, c.fills, c.maker_fills, c.volume_usd, c.position_base, c.realized_pnl_usd, c.unrealized_pnl_usd, c.fees_usd, c.net_pnl_usd
+                c.coin,
+                c.fills,
+                c.maker_fills,
+                c.volume_usd,
+                c.position_base,
+                c.realized_pnl_usd,
+                c.unrealized_pnl_usd,
+                c.fees_usd,
+                c.net_pnl_usd
             );
         }
         let _ = writeln!(s, "\nlatency (µs)            count      p50      p90      p99    p99.9      max");
@@ -144,7 +158,13 @@ impl RunSummary {
             let _ = writeln!(
                 s,
                 "{:<22} {:>7} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>8.1}",
-                name, p.count, us(p.p50_ns), us(p.p90_ns), us(p.p99_ns), us(p.p999_ns), us(p.max_ns)
+                name,
+                p.count,
+                us(p.p50_ns),
+                us(p.p90_ns),
+                us(p.p99_ns),
+                us(p.p999_ns),
+                us(p.max_ns)
             );
         };
         for l in &self.latency {
@@ -152,15 +172,22 @@ impl RunSummary {
             row(format!("{} queue wait", l.actor), &l.queue_wait);
         }
         row("tick-to-order".to_string(), &self.tick_to_order);
-        let _ = writeln!(s, "\nqueues: {}", self
-            .queues
-            .iter()
-            .filter(|q| q.dropped + q.coalesced + q.stalls > 0)
-            .map(|q| format!("{} dropped {} coalesced {} stalls {}", q.actor, q.dropped, q.coalesced, q.stalls))
-            .collect::<Vec<_>>()
-            .join("; "));
+        let _ = writeln!(
+            s,
+            "\nqueues: {}",
+            self.queues
+                .iter()
+                .filter(|q| q.dropped + q.coalesced + q.stalls > 0)
+                .map(|q| format!("{} dropped {} coalesced {} stalls {}", q.actor, q.dropped, q.coalesced, q.stalls))
+                .collect::<Vec<_>>()
+                .join("; ")
+        );
         let c = &self.calibration;
-        let _ = writeln!(s, "calibration: {} predictions, {} filled / {} unfilled outcomes", c.predictions, c.outcomes_filled, c.outcomes_unfilled);
+        let _ = writeln!(
+            s,
+            "calibration: {} predictions, {} filled / {} unfilled outcomes",
+            c.predictions, c.outcomes_filled, c.outcomes_unfilled
+        );
         s
     }
 }

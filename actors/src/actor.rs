@@ -5,8 +5,8 @@
 //! the threaded runtime (live, paper) and the sequential one (backtests, tests).
 
 use crate::control::{Command, CommandReply};
-use crate::report::ActorReport;
 use crate::msg::Msg;
+use crate::report::ActorReport;
 use crate::ActorId;
 use engine::types::Nanos;
 
@@ -49,8 +49,15 @@ impl Outbox {
         self.origin = origin;
     }
 
-    pub(crate) fn drain(&mut self) -> std::vec::Drain<'_, Outgoing> {
-        self.items.drain(..)
+    /// Takes the queued messages out, leaving an empty (unallocated) list; hand the list
+    /// back with `restore` so its capacity is reused and steady state allocates nothing.
+    pub(crate) fn take(&mut self) -> Vec<Outgoing> {
+        std::mem::take(&mut self.items)
+    }
+
+    pub(crate) fn restore(&mut self, mut items: Vec<Outgoing>) {
+        items.clear();
+        self.items = items;
     }
 
     pub fn len(&self) -> usize {

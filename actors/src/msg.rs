@@ -54,7 +54,10 @@ pub const LATEST_KINDS: usize = 4;
 pub enum Delivery {
     Reliable,
     /// `kind < LATEST_KINDS`; coalesced per (kind, coin).
-    Latest { kind: usize, coin: CoinId },
+    Latest {
+        kind: usize,
+        coin: CoinId,
+    },
     Lossy,
 }
 

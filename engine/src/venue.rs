@@ -41,6 +41,10 @@ pub enum RejectReason {
     BelowMinNotional,
     /// The coin is unknown to the venue.
     UnknownCoin,
+    /// The venue holds as many open orders as it allows (the simulator's per-coin limit).
+    TooManyOpenOrders,
+    /// An open order already carries this client order id.
+    DuplicateCloid,
 }
 
 /// Maker or taker side of a fill.
@@ -72,12 +76,25 @@ pub struct FillReport {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub enum VenueEvent {
     /// The order rests on the book.
-    Accepted { coin: CoinId, cloid: Cloid },
-    Rejected { coin: CoinId, cloid: Cloid, reason: RejectReason },
+    Accepted {
+        coin: CoinId,
+        cloid: Cloid,
+    },
+    Rejected {
+        coin: CoinId,
+        cloid: Cloid,
+        reason: RejectReason,
+    },
     /// The order left the book without filling further (our cancel, or the venue's).
-    Cancelled { coin: CoinId, cloid: Cloid },
+    Cancelled {
+        coin: CoinId,
+        cloid: Cloid,
+    },
     /// A cancel found no live order (never placed, already cancelled or filled).
-    CancelRejected { coin: CoinId, cloid: Cloid },
+    CancelRejected {
+        coin: CoinId,
+        cloid: Cloid,
+    },
     Fill(FillReport),
 }
 

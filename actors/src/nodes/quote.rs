@@ -41,7 +41,12 @@ impl QuoteActor {
         let coins = coins
             .into_iter()
             .enumerate()
-            .map(|(i, config)| CoinState { config, params: None, position: Qty::ZERO, ladder: TargetLadder::empty(CoinId(i as u8)) })
+            .map(|(i, config)| CoinState {
+                config,
+                params: None,
+                position: Qty::ZERO,
+                ladder: TargetLadder::empty(CoinId(i as u8)),
+            })
             .collect();
         Self { quoter, coins, report: QuoteReport::default() }
     }
@@ -62,7 +67,10 @@ impl QuoteActor {
         self.report.levels_quoted += state.ladder.level_count() as u64;
         let levels = state.ladder.level_count() as u32;
         out.send(ActorId::Risk, Msg::Intent(state.ladder.clone()));
-        out.send(ActorId::Calibration, Msg::Prediction(Prediction { coin, kind: PredictionKind::QuoteDecision, levels, made_at: now }));
+        out.send(
+            ActorId::Calibration,
+            Msg::Prediction(Prediction { coin, kind: PredictionKind::QuoteDecision, levels, made_at: now }),
+        );
     }
 }
 

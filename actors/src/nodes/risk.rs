@@ -47,7 +47,13 @@ impl RiskActor {
 
     fn approve(&mut self, coin: usize, out: &mut Outbox) {
         let Some(state) = self.coins.get_mut(coin) else { return };
-        let verdict = self.gate.approve(&state.last_intent, &state.instrument, &state.limits, state.position, &mut state.approved);
+        let verdict = self.gate.approve(
+            &state.last_intent,
+            &state.instrument,
+            &state.limits,
+            state.position,
+            &mut state.approved,
+        );
         self.levels_clipped += u64::from(verdict.levels_clipped);
         self.levels_dropped += u64::from(verdict.levels_dropped);
         out.send(ActorId::Order, Msg::Approved(state.approved.clone()));

@@ -17,6 +17,7 @@ use crate::{Actor, ActorId, Outbox, Outgoing, RuntimeCounters, NODE_COUNT};
 use crossbeam_channel::{Receiver, Sender, TrySendError};
 use engine::types::{Nanos, MAX_COINS};
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::Thread;
 use std::time::Instant;
@@ -76,6 +77,7 @@ pub struct LocalGroup<C: Clock> {
     counters: Arc<RuntimeCounters>,
     /// Bound on queued lossy messages per local actor (the in-thread twin of a full channel).
     lossy_capacity: usize,
+    stop: Option<Arc<AtomicBool>>,
 }
 
 impl<C: Clock> LocalGroup<C> {
@@ -102,6 +104,7 @@ impl<C: Clock> LocalGroup<C> {
             outbox: Outbox::default(),
             counters,
             lossy_capacity: queue_capacity,
+            stop: None,
         }
     }
 
@@ -149,16 +152,25 @@ impl<C: Clock> LocalGroup<C> {
         self.route_one(usize::MAX, Outgoing { to, msg, origin }, now);
     }
 
-    /// One round of work: control first, then the inbox, then every queued message, then
-    /// due wake-ups. Returns whether anything was done.
+    /// One round of work: control first, then the inbox, then queued messages, then due
+    /// wake-ups. Returns whether anything was done.
+    ///
+    /// The inbox is drained only while the in-thread queue is short, so a backlog stays in
+    /// the bounded channel — where a full queue drops lossy messages and counts them —
+    /// instead of piling up here. At most `INBOX_BATCH` messages are handled per round, so
+    /// control and the stop flag are looked at often even behind a slow actor.
     pub fn pump(&mut self) -> bool {
         let mut worked = self.serve_controls();
-        for _ in 0..INBOX_BATCH {
+        while self.queue.len() < INBOX_BATCH {
             let Some(env) = self.inbox.as_ref().and_then(|rx| rx.try_recv().ok()) else { break };
             let slot = self.slot_of(env.to);
             self.enqueue(slot, env);
         }
-        while let Some(env) = self.queue.pop_front() {
+        for _ in 0..INBOX_BATCH {
+            if self.stopping() {
+                return worked;
+            }
+            let Some(env) = self.queue.pop_front() else { break };
             worked = true;
             self.dispatch(env);
         }
@@ -171,12 +183,18 @@ impl<C: Clock> LocalGroup<C> {
                 self.slots[i].actor.on_wakeup(now, &mut self.outbox);
                 self.slots[i].latency.record_service(t0.elapsed().as_nanos() as u64);
                 self.flush_outbox(i);
-                while let Some(env) = self.queue.pop_front() {
-                    self.dispatch(env);
-                }
             }
         }
         worked
+    }
+
+    /// Makes `pump` return between two messages once `stop` is set.
+    pub fn set_stop_flag(&mut self, stop: Arc<AtomicBool>) {
+        self.stop = Some(stop);
+    }
+
+    fn stopping(&self) -> bool {
+        self.stop.as_ref().is_some_and(|s| s.load(Ordering::Relaxed))
     }
 
     /// Earliest wake-up any member asked for.
@@ -276,11 +294,11 @@ impl<C: Clock> LocalGroup<C> {
             return;
         }
         let now = self.clock.now();
-        let mut outbox = std::mem::take(&mut self.outbox);
-        for out in outbox.drain() {
+        let mut items = self.outbox.take();
+        for out in items.drain(..) {
             self.route_one(from, out, now);
         }
-        self.outbox = outbox;
+        self.outbox.restore(items);
     }
 
     fn route_one(&mut self, from: usize, out: Outgoing, now: Nanos) {

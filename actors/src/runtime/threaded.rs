@@ -109,6 +109,7 @@ impl ThreadedRuntime {
                 .collect();
             let mut group = LocalGroup::new(clock, members, counters.clone(), channel_capacity);
             group.set_inbox(inboxes[t].1.clone());
+            group.set_stop_flag(stop.clone());
             let links: Vec<(Vec<ActorId>, Sender<_>, WaitStrategy)> = layout
                 .iter()
                 .enumerate()

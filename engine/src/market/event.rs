@@ -2,7 +2,10 @@
 
 use super::{L2Book, Trade};
 
+/// Held by value: a boxed book would allocate on every snapshot, and the hot path must not
+/// allocate (ARCHITECTURE.md, runtime rule 4), so the size gap between variants is accepted.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(clippy::large_enum_variant, reason = "a boxed book would allocate per snapshot on the hot path")]
 pub enum MarketEvent {
     Book(L2Book),
     Trade(Trade),

@@ -134,7 +134,13 @@ mod tests {
     use crate::venue::{FillReport, Liquidity};
 
     fn order(id: u128) -> LiveOrder {
-        LiveOrder { cloid: Cloid(id), side: Side::Bid, px: Price::from_f64(100.0), remaining: Qty::from_f64(2.0), state: OrderState::PendingNew }
+        LiveOrder {
+            cloid: Cloid(id),
+            side: Side::Bid,
+            px: Price::from_f64(100.0),
+            remaining: Qty::from_f64(2.0),
+            state: OrderState::PendingNew,
+        }
     }
 
     fn fill(id: u128, qty: f64, remaining: f64) -> VenueEvent {
@@ -172,7 +178,8 @@ mod tests {
         assert_eq!(live.apply(&fill(1, 2.0, 0.0)), OrderUpdate::Applied { done: true, filled_before_done: true });
         assert_eq!(live.apply(&fill(1, 2.0, 0.0)), OrderUpdate::Unknown);
         live.push(order(2));
-        let rejected = VenueEvent::Rejected { coin: CoinId(0), cloid: Cloid(2), reason: crate::venue::RejectReason::BadTick };
+        let rejected =
+            VenueEvent::Rejected { coin: CoinId(0), cloid: Cloid(2), reason: crate::venue::RejectReason::BadTick };
         assert_eq!(live.apply(&rejected), OrderUpdate::Applied { done: true, filled_before_done: false });
     }
 }

@@ -64,7 +64,8 @@ pub fn reconcile(
                 continue;
             }
             let cloid = cloids.next_cloid();
-            let request = OrderRequest { coin: target.coin, cloid, side, px: level.px, qty: level.qty, post_only: true };
+            let request =
+                OrderRequest { coin: target.coin, cloid, side, px: level.px, qty: level.qty, post_only: true };
             out.push(OrderAction::Place(request));
             live.push(LiveOrder { cloid, side, px: level.px, remaining: level.qty, state: OrderState::PendingNew });
             stats.placed += 1;

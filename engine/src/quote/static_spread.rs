@@ -88,7 +88,13 @@ impl StaticSpreadQuoter {
     }
 
     /// Writes the target ladder for one coin into `out` (cleared first).
-    pub fn ladder(&self, instrument: &Instrument, market: &MarketParams, inv: &InventoryInputs, out: &mut TargetLadder) {
+    pub fn ladder(
+        &self,
+        instrument: &Instrument,
+        market: &MarketParams,
+        inv: &InventoryInputs,
+        out: &mut TargetLadder,
+    ) {
         out.coin = market.coin;
         out.bids.clear();
         out.asks.clear();

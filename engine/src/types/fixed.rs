@@ -58,10 +58,7 @@ fn parse_fixed(text: &str) -> Result<i64, ParseFixedError> {
                     frac = frac * 10 + d;
                     frac_digits += 1;
                 } else {
-                    whole = whole
-                        .checked_mul(10)
-                        .and_then(|w| w.checked_add(d))
-                        .ok_or(ParseFixedError::Overflow)?;
+                    whole = whole.checked_mul(10).and_then(|w| w.checked_add(d)).ok_or(ParseFixedError::Overflow)?;
                 }
             }
             b'.' if !seen_point => seen_point = true,
@@ -72,10 +69,8 @@ fn parse_fixed(text: &str) -> Result<i64, ParseFixedError> {
         return Err(ParseFixedError::Empty);
     }
     let frac_scaled = frac * 10i64.pow(FIXED_DECIMALS - frac_digits);
-    let value = whole
-        .checked_mul(FIXED_SCALE)
-        .and_then(|w| w.checked_add(frac_scaled))
-        .ok_or(ParseFixedError::Overflow)?;
+    let value =
+        whole.checked_mul(FIXED_SCALE).and_then(|w| w.checked_add(frac_scaled)).ok_or(ParseFixedError::Overflow)?;
     Ok(if negative { -value } else { value })
 }
 

@@ -37,10 +37,7 @@ pub struct CloidSequence {
 
 impl CloidSequence {
     pub fn new(session_prefix: u64) -> Self {
-        Self {
-            prefix: u128::from(session_prefix) << 64,
-            next: 1,
-        }
+        Self { prefix: u128::from(session_prefix) << 64, next: 1 }
     }
 
     pub fn next_cloid(&mut self) -> Cloid {

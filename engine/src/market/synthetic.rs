@@ -1,1 +1,0 @@
-//! Placeholder: the synthetic market generator is being written.

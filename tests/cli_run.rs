@@ -1,0 +1,106 @@
+//! The `hyperquote` binary end to end: the paper run the README promises, a clean stop on
+//! Ctrl-C, and refusal of bad configuration with the key named.
+
+use serde_json::Value;
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_hyperquote");
+const SEVEN_ACTORS: [&str; 7] = ["feed", "estimator", "quote", "risk", "order", "fill", "calibration"];
+
+fn summary_json(stdout: &[u8]) -> Value {
+    let text = String::from_utf8_lossy(stdout);
+    let line = text.lines().last().unwrap_or_else(|| panic!("no stdout: {text}"));
+    serde_json::from_str(line).unwrap_or_else(|e| panic!("stdout is not one JSON object ({e}): {text}"))
+}
+
+#[test]
+fn paper_run_reports_fills_and_a_latency_row_per_actor() {
+    let out = Command::new(BIN).args(["run", "--duration", "10", "--json"]).output().expect("binary runs");
+    assert!(out.status.success(), "exit {:?}\n{}", out.status, String::from_utf8_lossy(&out.stderr));
+    let s = summary_json(&out.stdout);
+    let fills = s["totals"]["fills"].as_u64().expect("totals.fills");
+    assert!(fills > 0, "no fills in 10 s: {s}");
+    let coins = s["coins"].as_array().expect("coins");
+    assert_eq!(coins.len(), 2, "the paper profile quotes two coins");
+    let rows: Vec<&str> =
+        s["latency"].as_array().expect("latency").iter().filter_map(|r| r["actor"].as_str()).collect();
+    for actor in SEVEN_ACTORS {
+        assert!(rows.contains(&actor), "no latency row for {actor}: {rows:?}");
+    }
+    for row in s["latency"].as_array().unwrap() {
+        assert!(row["service"]["count"].as_u64().unwrap() > 0, "{row}");
+    }
+    assert!(s["tick_to_order"]["count"].as_u64().unwrap() > 0);
+    assert!(s["tick_to_order"]["p50_ns"].as_u64().unwrap() > 0);
+    // Fees are positive at the base tier, and the PnL parts add up.
+    let t = &s["totals"];
+    let net = t["realized_pnl_usd"].as_f64().unwrap() + t["unrealized_pnl_usd"].as_f64().unwrap()
+        - t["fees_usd"].as_f64().unwrap();
+    assert!((net - t["net_pnl_usd"].as_f64().unwrap()).abs() < 1e-9);
+    assert!(t["fees_usd"].as_f64().unwrap() > 0.0);
+    // Shutdown cancelled everything.
+    let venue = s["reports"].as_array().unwrap().iter().find_map(|r| r.get("venue")).expect("venue report");
+    assert_eq!(venue["open_orders"], 0, "orders left on the venue: {venue}");
+}
+
+#[test]
+fn ctrl_c_stops_cleanly_with_a_summary() {
+    let mut child = Command::new(BIN)
+        .args(["run", "--duration", "60", "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("binary starts");
+    // Wait for the first progress line, so the engine is trading when the signal arrives.
+    let mut stderr = child.stderr.take().unwrap();
+    let started = Instant::now();
+    let mut seen = String::new();
+    let mut buf = [0u8; 256];
+    while !seen.contains("fills") && started.elapsed() < Duration::from_secs(20) {
+        let n = stderr.read(&mut buf).unwrap_or(0);
+        if n == 0 {
+            break;
+        }
+        seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    let pid = child.id().to_string();
+    let killed = Command::new("kill").args(["-INT", &pid]).status().expect("kill runs");
+    assert!(killed.success());
+    let out = child.wait_with_output().expect("child exits");
+    assert!(out.status.success(), "exit status after SIGINT: {:?}", out.status);
+    let s = summary_json(&out.stdout);
+    let elapsed = s["elapsed_s"].as_f64().unwrap();
+    assert!(elapsed < 30.0, "did not stop on SIGINT (ran {elapsed} s)");
+    let venue = s["reports"].as_array().unwrap().iter().find_map(|r| r.get("venue")).expect("venue report");
+    assert_eq!(venue["open_orders"], 0, "Ctrl-C must cancel every order: {venue}");
+}
+
+fn run_with_config(toml: &str) -> (i32, String) {
+    let dir = std::env::temp_dir().join(format!("hq-cfg-{}-{}", std::process::id(), toml.len()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("bad.toml");
+    std::fs::write(&path, toml).unwrap();
+    let out = Command::new(BIN).args(["run", "--duration", "1", "--config"]).arg(&path).output().unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn bad_config_file_is_refused_with_the_key_named() {
+    let paper = include_str!("../config/paper.toml");
+    let (code, err) = run_with_config(&paper.replace("order_size_base = 0.0002", "order_size_base = -0.0002"));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("markets[0].order_size_base"), "{err}");
+    let (code, err) = run_with_config(&paper.replace("[quote]", "[quote]\nhalf_spread = 3.0"));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("unknown field `half_spread`"), "{err}");
+    let (code, err) = run_with_config("not toml at all [");
+    assert_eq!(code, 2, "{err}");
+    let out = Command::new(BIN).args(["run", "--config", "/nonexistent/hq.toml"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/hq.toml"));
+    let out = Command::new(BIN).args(["run", "--duration=-3"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--duration"));
+}

@@ -1,0 +1,134 @@
+//! Steady state allocates nothing: a counting global allocator watches (1) the hot path —
+//! Feed → Estimator → Quote → Risk → Order, answered by a venue that acknowledges at once —
+//! per book update, and (2) the whole paper pipeline with the simulated exchange, fills,
+//! PnL and calibration. Single test per binary: the allocator counts every thread.
+
+mod common;
+
+use actors::msg::Msg;
+use actors::report::ActorReport;
+use actors::runtime::SequentialRuntime;
+use actors::{Actor, ActorId, Outbox};
+use common::paper;
+use engine::market::synthetic::SyntheticMarket;
+use engine::market::MarketEvent;
+use engine::types::{Nanos, UnixNanos};
+use engine::venue::{OrderAction, VenueEvent};
+use hyperquote::wiring::{build_actors, instruments};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+struct Counting;
+
+static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn allocations() -> u64 {
+    ALLOCATIONS.load(Ordering::Relaxed)
+}
+
+/// Acknowledges every action at once: places rest, cancels succeed.
+struct AckVenue;
+
+impl Actor for AckVenue {
+    fn id(&self) -> ActorId {
+        ActorId::Venue
+    }
+    fn handle(&mut self, _now: Nanos, msg: Msg, out: &mut Outbox) {
+        let Msg::Actions(batch) = msg else { return };
+        for action in &batch {
+            let event = match *action {
+                OrderAction::Place(r) => VenueEvent::Accepted { coin: r.coin, cloid: r.cloid },
+                OrderAction::Cancel { coin, cloid } => VenueEvent::Cancelled { coin, cloid },
+            };
+            out.send(ActorId::Order, Msg::Venue(event));
+        }
+    }
+    fn report(&self) -> ActorReport {
+        ActorReport::Venue(Default::default())
+    }
+}
+
+fn hot_path_allocations_per_book() -> (u64, u64, u64) {
+    let config = paper();
+    let all = build_actors(&config, 1).unwrap();
+    let mut actors: Vec<Box<dyn Actor>> = all
+        .into_iter()
+        .filter(|a| matches!(a.id(), ActorId::Feed | ActorId::Estimator | ActorId::Quote | ActorId::Risk | ActorId::Order))
+        .collect();
+    actors.push(Box::new(AckVenue));
+    let mut runtime = SequentialRuntime::new(actors, 1024);
+    // Books of a fast-moving synthetic market, generated up front.
+    let coins = instruments(&config).into_iter().zip(config.markets.iter().map(|m| m.synthetic.clone())).collect();
+    let mut market = SyntheticMarket::new(3, UnixNanos(0), coins).unwrap();
+    let mut books = Vec::with_capacity(30_000);
+    while books.len() < 30_000 {
+        let t = market.next_event_time();
+        if let Some((t, MarketEvent::Book(b))) = market.pop_due(t) {
+            books.push((t, b));
+        }
+    }
+    let (warmup, measured) = books.split_at(10_000);
+    for (t, book) in warmup.iter().cloned() {
+        runtime.run_until(t);
+        runtime.inject(ActorId::Feed, Msg::MarketData(MarketEvent::Book(book)));
+    }
+    let measured: Vec<_> = measured.to_vec();
+    let before = allocations();
+    for (t, book) in measured.iter().cloned() {
+        runtime.run_until(t);
+        runtime.inject(ActorId::Feed, Msg::MarketData(MarketEvent::Book(book)));
+    }
+    runtime.run_until(measured.last().unwrap().0);
+    let allocated = allocations() - before;
+    let placed = match runtime.report(ActorId::Order) {
+        Some(ActorReport::Order(o)) => o.placed,
+        _ => 0,
+    };
+    (allocated, measured.len() as u64, placed)
+}
+
+fn paper_pipeline_allocations() -> (u64, u64) {
+    let config = paper();
+    let mut runtime = SequentialRuntime::new(build_actors(&config, 1).unwrap(), 1024);
+    runtime.run_until(Nanos::from_millis(120_000));
+    let books_before = match runtime.report(ActorId::Feed) {
+        Some(ActorReport::Feed(f)) => f.books,
+        _ => 0,
+    };
+    let before = allocations();
+    runtime.run_until(Nanos::from_millis(1_320_000));
+    let allocated = allocations() - before;
+    let books = match runtime.report(ActorId::Feed) {
+        Some(ActorReport::Feed(f)) => f.books - books_before,
+        _ => 0,
+    };
+    (allocated, books)
+}
+
+#[test]
+fn steady_state_allocates_nothing() {
+    let (allocated, books, placed) = hot_path_allocations_per_book();
+    assert!(placed > 1_000, "the hot path must actually trade: {placed} orders placed");
+    assert_eq!(allocated, 0, "{allocated} allocations over {books} book updates on the hot path");
+
+    let (allocated, books) = paper_pipeline_allocations();
+    assert!(books > 4_000, "20 simulated minutes of two coins: {books} books");
+    assert_eq!(allocated, 0, "{allocated} allocations over {books} books in the full paper pipeline");
+}
