@@ -2,8 +2,8 @@
 
 use clap::{Parser, Subcommand};
 use hyperquote::config::Config;
-use hyperquote::run::{run_threaded, Progress};
-use hyperquote::wiring::{build_actors, instruments};
+use hyperquote::run::{run_threaded, Progress, RunPlan};
+use hyperquote::wiring::build_actors;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -70,12 +70,11 @@ fn run(args: RunArgs) -> Result<(), String> {
     if let Err(e) = ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed)) {
         tracing::warn!("Ctrl-C handler not installed: {e}");
     }
-    let layout = config.thread_layout().map_err(|(key, message)| format!("{key}: {message}"))?;
+    let plan = RunPlan::from_config(&config, Duration::from_secs_f64(duration_s))?;
     let session_prefix =
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
     let actors = build_actors(&config, session_prefix).map_err(|e| e.to_string())?;
-    let instruments = instruments(&config);
-    let coins: Vec<String> = instruments.iter().map(|i| i.name.clone()).collect();
+    let coins: Vec<String> = plan.instruments.iter().map(|i| i.name.clone()).collect();
     eprintln!(
         "hyperquote: paper mode, {} on the synthetic market + sim venue, {duration_s} s (Ctrl-C stops cleanly)",
         coins.join(", ")
@@ -91,17 +90,7 @@ fn run(args: RunArgs) -> Result<(), String> {
             positions.join("  ")
         );
     };
-    let summary = run_threaded(
-        actors,
-        &layout,
-        config.runtime.channel_capacity,
-        &instruments,
-        Duration::from_secs_f64(duration_s),
-        Duration::from_secs_f64(config.engine.progress_interval_s),
-        &stop,
-        show,
-    )
-    .map_err(|e| e.to_string())?;
+    let summary = run_threaded(actors, &plan, &stop, show).map_err(|e| e.to_string())?;
     if args.json {
         let json = serde_json::to_string(&summary).map_err(|e| format!("summary: {e}"))?;
         println!("{json}");

@@ -5,7 +5,9 @@
 //! cancels every order; the run waits for the venue to confirm (bounded), then stops the
 //! threads and builds the summary from the actors they hand back.
 
+use crate::config::Config;
 use crate::summary::RunSummary;
+use crate::wiring::instruments;
 use actors::control::Command;
 use actors::report::ActorReport;
 use actors::runtime::{SequentialRuntime, ThreadSpec, ThreadedRuntime};
@@ -43,20 +45,40 @@ fn halt(reason: &str) -> Command {
     Command::SetTradingState { state: TradingState::Halted, reason: reason.to_string() }
 }
 
-/// Runs `actors` on threads for `duration`, or until `stop` is set (Ctrl-C).
+/// How a threaded run is laid out and how long it lasts.
+#[derive(Debug, Clone)]
+pub struct RunPlan {
+    pub layout: Vec<ThreadSpec>,
+    pub channel_capacity: usize,
+    pub instruments: Vec<Instrument>,
+    pub duration: Duration,
+    pub progress_interval: Duration,
+}
+
+impl RunPlan {
+    /// The plan a validated config describes, for `duration`.
+    pub fn from_config(config: &Config, duration: Duration) -> Result<RunPlan, String> {
+        Ok(RunPlan {
+            layout: config.thread_layout().map_err(|(key, message)| format!("{key}: {message}"))?,
+            channel_capacity: config.runtime.channel_capacity,
+            instruments: instruments(config),
+            duration,
+            progress_interval: Duration::from_secs_f64(config.engine.progress_interval_s),
+        })
+    }
+}
+
+/// Runs `actors` on threads for the plan's duration, or until `stop` is set (Ctrl-C).
 pub fn run_threaded(
     actors: Vec<Box<dyn Actor>>,
-    layout: &[ThreadSpec],
-    channel_capacity: usize,
-    instruments: &[Instrument],
-    duration: Duration,
-    progress_interval: Duration,
+    plan: &RunPlan,
     stop: &AtomicBool,
     mut on_progress: impl FnMut(&Progress),
 ) -> Result<RunSummary, RunError> {
     let started = Instant::now();
-    let runtime = ThreadedRuntime::start(actors, layout, channel_capacity)?;
-    let deadline = started + duration;
+    let runtime = ThreadedRuntime::start(actors, &plan.layout, plan.channel_capacity)?;
+    let deadline = started + plan.duration;
+    let progress_interval = plan.progress_interval;
     let mut next_progress = started + progress_interval;
     while Instant::now() < deadline && !stop.load(Ordering::Relaxed) {
         std::thread::sleep(Duration::from_millis(10).min(deadline.saturating_duration_since(Instant::now())));
@@ -86,7 +108,7 @@ pub fn run_threaded(
     let elapsed_s = started.elapsed().as_secs_f64();
     let counters = runtime.counters().clone();
     let slots = runtime.stop();
-    Ok(RunSummary::from_slots("threaded", elapsed_s, instruments, &slots, &counters))
+    Ok(RunSummary::from_slots("threaded", elapsed_s, &plan.instruments, &slots, &counters))
 }
 
 fn progress(runtime: &ThreadedRuntime, started: Instant) -> Progress {

@@ -6,9 +6,9 @@ mod common;
 use actors::report::ActorReport;
 use actors::ActorId;
 use common::{paper, wrap_actor, Stalling};
-use hyperquote::run::run_threaded;
+use hyperquote::run::{run_threaded, RunPlan};
 use hyperquote::summary::RunSummary;
-use hyperquote::wiring::{build_actors, instruments};
+use hyperquote::wiring::build_actors;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
@@ -23,12 +23,13 @@ fn run(stall: Option<Duration>) -> RunSummary {
     config.runtime.channel_capacity = 64;
     let actors = build_actors(&config, 1).unwrap();
     let actors = match stall {
-        Some(per_message) => wrap_actor(actors, ActorId::Calibration, |inner| Box::new(Stalling { inner, per_message })),
+        Some(per_message) => {
+            wrap_actor(actors, ActorId::Calibration, |inner| Box::new(Stalling { inner, per_message }))
+        }
         None => actors,
     };
-    let layout = config.thread_layout().unwrap();
-    let stop = AtomicBool::new(false);
-    run_threaded(actors, &layout, 64, &instruments(&config), RUN, Duration::from_secs(60), &stop, |_| {}).unwrap()
+    let plan = RunPlan::from_config(&config, RUN).unwrap();
+    run_threaded(actors, &plan, &AtomicBool::new(false), |_| {}).unwrap()
 }
 
 fn quote_decisions(s: &RunSummary) -> u64 {
@@ -57,7 +58,8 @@ fn quoting_keeps_its_rate_while_calibration_sleeps_and_drops_are_counted() {
     let cal = stalled.queues.iter().find(|q| q.actor == ActorId::Calibration).unwrap();
     assert!(cal.dropped > 0, "a 20 ms/message consumer at ~200 msg/s must drop: {cal:?}");
     // What calibration saw plus what was dropped is everything that was sent to it.
-    let seen = stalled.calibration.predictions + stalled.calibration.outcomes_filled + stalled.calibration.outcomes_unfilled;
+    let seen =
+        stalled.calibration.predictions + stalled.calibration.outcomes_filled + stalled.calibration.outcomes_unfilled;
     assert!(seen <= cal.sent - cal.dropped, "seen {seen}, sent {} dropped {}", cal.sent, cal.dropped);
     // At the stop, up to one channel (64) plus one in-thread batch (256) may still be queued.
     assert!(seen + cal.dropped + 64 + 256 >= cal.sent, "messages unaccounted for: {cal:?}, seen {seen}");

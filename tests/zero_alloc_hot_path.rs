@@ -51,9 +51,9 @@ impl Actor for AckVenue {
         ActorId::Venue
     }
     fn handle(&mut self, _now: Nanos, msg: Msg, out: &mut Outbox) {
-        let Msg::Actions(batch) = msg else { return };
-        for action in &batch {
-            let event = match *action {
+        let Msg::Action(a) = msg else { return };
+        {
+            let event = match a.action {
                 OrderAction::Place(r) => VenueEvent::Accepted { coin: r.coin, cloid: r.cloid },
                 OrderAction::Cancel { coin, cloid } => VenueEvent::Cancelled { coin, cloid },
             };
@@ -70,7 +70,9 @@ fn hot_path_allocations_per_book() -> (u64, u64, u64) {
     let all = build_actors(&config, 1).unwrap();
     let mut actors: Vec<Box<dyn Actor>> = all
         .into_iter()
-        .filter(|a| matches!(a.id(), ActorId::Feed | ActorId::Estimator | ActorId::Quote | ActorId::Risk | ActorId::Order))
+        .filter(|a| {
+            matches!(a.id(), ActorId::Feed | ActorId::Estimator | ActorId::Quote | ActorId::Risk | ActorId::Order)
+        })
         .collect();
     actors.push(Box::new(AckVenue));
     let mut runtime = SequentialRuntime::new(actors, 1024);

@@ -11,8 +11,29 @@ use engine::calibration::{Outcome, Prediction};
 use engine::estimator::MarketParams;
 use engine::market::{L2Book, MarketEvent, Trade};
 use engine::quote::TargetLadder;
-use engine::types::{CoinId, Nanos, Qty};
-use engine::venue::{ActionBatch, VenueEvent};
+use engine::types::{CoinId, Nanos, Qty, MAX_COINS};
+use engine::venue::{OrderAction, VenueEvent};
+
+/// One order action and its place in the batch of its reconcile cycle. Actions travel one
+/// per message — a whole batch inline would make every message of every kind 1.5 KB — and
+/// the venue re-forms the batch from `index` and `batch_len` (Hyperliquid takes a batch as
+/// one signed action).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ActionMsg {
+    pub action: OrderAction,
+    pub index: u8,
+    pub batch_len: u8,
+}
+
+impl ActionMsg {
+    pub fn is_first(&self) -> bool {
+        self.index == 0
+    }
+
+    pub fn is_last(&self) -> bool {
+        self.index + 1 >= self.batch_len
+    }
+}
 
 /// A coin's position after a fill.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,6 +42,9 @@ pub struct PositionUpdate {
     pub position: Qty,
 }
 
+// Variants are stored inline (a book or an action batch is ~1.5 KB): boxing them would
+// allocate per message on the hot path (ARCHITECTURE.md, runtime rule 4).
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Msg {
     /// Venue → Feed: market data as the venue delivered it.
@@ -35,8 +59,8 @@ pub enum Msg {
     Intent(TargetLadder),
     /// Risk → Order: the ladder risk allows.
     Approved(TargetLadder),
-    /// Order → Venue: one reconcile cycle's actions.
-    Actions(ActionBatch),
+    /// Order → Venue: one action of a reconcile cycle's batch.
+    Action(ActionMsg),
     /// Venue → Order (all), Fill (fills).
     Venue(VenueEvent),
     /// Fill → Risk, Quote.
@@ -61,15 +85,27 @@ pub enum Delivery {
     Lossy,
 }
 
+impl Delivery {
+    /// A latest-value stream, or reliable delivery for a coin id past the coalescing table
+    /// (never skip what cannot be tracked).
+    fn latest(kind: usize, coin: CoinId) -> Delivery {
+        if coin.index() < MAX_COINS {
+            Delivery::Latest { kind, coin }
+        } else {
+            Delivery::Reliable
+        }
+    }
+}
+
 impl Msg {
     pub fn delivery(&self) -> Delivery {
         match self {
-            Msg::Book(b) => Delivery::Latest { kind: 0, coin: b.coin },
-            Msg::Params(p) => Delivery::Latest { kind: 1, coin: p.coin },
-            Msg::Intent(l) => Delivery::Latest { kind: 2, coin: l.coin },
-            Msg::Approved(l) => Delivery::Latest { kind: 3, coin: l.coin },
+            Msg::Book(b) => Delivery::latest(0, b.coin),
+            Msg::Params(p) => Delivery::latest(1, p.coin),
+            Msg::Intent(l) => Delivery::latest(2, l.coin),
+            Msg::Approved(l) => Delivery::latest(3, l.coin),
             Msg::Prediction(_) | Msg::Outcome(_) => Delivery::Lossy,
-            Msg::MarketData(_) | Msg::Trade(_) | Msg::Actions(_) | Msg::Venue(_) | Msg::Position(_) => {
+            Msg::MarketData(_) | Msg::Trade(_) | Msg::Action(_) | Msg::Venue(_) | Msg::Position(_) => {
                 Delivery::Reliable
             }
         }

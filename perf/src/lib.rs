@@ -1,1 +1,7 @@
+//! hyperquote's benchmark library: the one-hop measurement and the tick-to-order pipeline
+//! under each thread layout, shared by the criterion benches and the `latency_harness`.
 
+pub mod hop;
+pub mod pipeline;
+
+pub use pipeline::{Inline, Layout, Pipeline, Threaded};

@@ -81,8 +81,5 @@ pub fn wrap_actor(
     wrap: impl FnOnce(Box<dyn Actor>) -> Box<dyn Actor>,
 ) -> Vec<Box<dyn Actor>> {
     let mut wrap = Some(wrap);
-    actors
-        .into_iter()
-        .map(|a| if a.id() == id { (wrap.take().expect("one actor per id"))(a) } else { a })
-        .collect()
+    actors.into_iter().map(|a| if a.id() == id { (wrap.take().expect("one actor per id"))(a) } else { a }).collect()
 }

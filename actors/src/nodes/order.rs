@@ -1,8 +1,8 @@
 //! OrderActor: reconciles each approved ladder with the live orders (keep / cancel / new)
-//! and sends the resulting batch to the venue; tracks acknowledgements, rejects, cancels and
+//! and sends the resulting batch to the venue (one action per message, see `ActionMsg`); tracks acknowledgements, rejects, cancels and
 //! fills, and reports every order that ends without a fill as a negative outcome.
 
-use crate::msg::Msg;
+use crate::msg::{ActionMsg, Msg};
 use crate::report::{ActorReport, OrderReport};
 use crate::{Actor, ActorId, Outbox};
 use engine::calibration::{Outcome, OutcomeKind};
@@ -50,7 +50,12 @@ impl Actor for OrderActor {
                 self.report.deferred += u64::from(stats.deferred);
                 if !self.batch.is_empty() {
                     self.report.action_batches += 1;
-                    out.send(ActorId::Venue, Msg::Actions(self.batch.clone()));
+                    // The batch holds at most MAX_ACTIONS_PER_BATCH (32) actions: fits a u8.
+                    let batch_len = self.batch.len() as u8;
+                    for (index, action) in self.batch.iter().enumerate() {
+                        let msg = ActionMsg { action: *action, index: index as u8, batch_len };
+                        out.send(ActorId::Venue, Msg::Action(msg));
+                    }
                 }
             }
             Msg::Venue(event) => {

@@ -34,6 +34,9 @@ pub enum LayoutError {
     Missing(ActorId),
     #[error("thread `{0}` has no actors")]
     EmptyThread(String),
+    /// The OS cannot take it as a thread name (std's spawn would panic on it).
+    #[error("thread name {0:?} contains a NUL byte")]
+    BadThreadName(String),
 }
 
 /// One thread per node, all with the same wait strategy, unpinned: the default layout.
@@ -41,12 +44,16 @@ pub fn one_thread_per_actor(nodes: &[ActorId], wait: WaitStrategy) -> Vec<Thread
     nodes.iter().map(|&id| ThreadSpec { name: id.name().to_string(), actors: vec![id], core: None, wait }).collect()
 }
 
-/// Checks that every node in `nodes` runs on exactly one thread.
+/// Checks that every node in `nodes` runs on exactly one thread, and that every thread has
+/// actors and a name the OS accepts.
 pub fn validate(layout: &[ThreadSpec], nodes: &[ActorId]) -> Result<(), LayoutError> {
     let mut seen = Vec::new();
     for spec in layout {
         if spec.actors.is_empty() {
             return Err(LayoutError::EmptyThread(spec.name.clone()));
+        }
+        if spec.name.contains('\0') {
+            return Err(LayoutError::BadThreadName(spec.name.clone()));
         }
         for &id in &spec.actors {
             if seen.contains(&id) {
@@ -74,5 +81,7 @@ mod tests {
         let dup = [spec(vec![ActorId::Feed, ActorId::Quote]), spec(vec![ActorId::Quote])];
         assert_eq!(validate(&dup, &nodes), Err(LayoutError::Duplicate(ActorId::Quote)));
         assert_eq!(validate(&[spec(vec![])], &nodes), Err(LayoutError::EmptyThread("t".into())));
+        let nul = ThreadSpec { name: "hot\0path".into(), ..spec(vec![ActorId::Feed, ActorId::Quote]) };
+        assert_eq!(validate(&[nul], &nodes), Err(LayoutError::BadThreadName("hot\0path".into())));
     }
 }

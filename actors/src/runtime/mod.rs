@@ -4,10 +4,12 @@ mod clock;
 mod group;
 mod layout;
 mod sequential;
+#[cfg(test)]
+mod testkit;
 mod threaded;
 
 pub use clock::{Clock, MonoClock, SimClock};
-pub use group::{LocalGroup, RemoteLink, Slot};
+pub use group::{LocalGroup, Member, RemoteLink, Slot};
 pub use layout::{one_thread_per_actor, validate, LayoutError, ThreadSpec, WaitStrategy};
 pub use sequential::SequentialRuntime;
 pub use threaded::{RuntimeError, ThreadedRuntime};

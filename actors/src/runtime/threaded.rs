@@ -3,16 +3,17 @@
 //! channel served ahead of data.
 
 use super::clock::MonoClock;
-use super::group::{LocalGroup, RemoteLink, Slot};
+use super::group::{LocalGroup, Member, RemoteLink, Slot};
 use super::layout::{validate, LayoutError, ThreadSpec, WaitStrategy};
 use crate::control::{Command, CommandReply, Control};
 use crate::latency::LatencySnapshot;
+use crate::msg::{Envelope, Msg};
 use crate::report::ActorReport;
 use crate::{Actor, ActorId, RuntimeCounters, NODE_COUNT};
 use crossbeam_channel::{bounded, Receiver, Sender};
 use engine::types::Nanos;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Barrier, OnceLock};
+use std::sync::{Arc, OnceLock};
 use std::thread::{self, JoinHandle, Thread};
 use std::time::{Duration, Instant};
 
@@ -40,6 +41,9 @@ struct ControlHandle {
 
 pub struct ThreadedRuntime {
     handles: Vec<JoinHandle<Vec<Slot>>>,
+    /// Inbox of each thread and whether it parks, by thread index; `thread_of` maps nodes.
+    inboxes: Vec<(Sender<Envelope>, bool)>,
+    thread_of: [Option<usize>; NODE_COUNT],
     controls: Vec<Option<ControlHandle>>,
     stop: Arc<AtomicBool>,
     counters: Arc<RuntimeCounters>,
@@ -86,7 +90,9 @@ impl ThreadedRuntime {
         let stop = Arc::new(AtomicBool::new(false));
         let inboxes: Vec<(Sender<_>, Receiver<_>)> = layout.iter().map(|_| bounded(channel_capacity)).collect();
         let threads: Arc<OnceLock<Vec<Thread>>> = Arc::new(OnceLock::new());
-        let barrier = Arc::new(Barrier::new(layout.len() + 1));
+        // Each thread waits for its go signal; dropping the senders (a later spawn failed)
+        // makes every started thread return at once instead of waiting forever.
+        let mut go_signals = Vec::with_capacity(layout.len());
         let mut by_id: Vec<Option<Box<dyn Actor>>> = (0..NODE_COUNT).map(|_| None).collect();
         for actor in actors {
             let i = actor.id().index();
@@ -102,7 +108,7 @@ impl ThreadedRuntime {
 
         let mut handles = Vec::with_capacity(layout.len());
         for (t, spec) in layout.iter().enumerate() {
-            let members: Vec<(Box<dyn Actor>, Option<Receiver<Control>>)> = spec
+            let members: Vec<Member> = spec
                 .actors
                 .iter()
                 .filter_map(|id| by_id[id.index()].take().map(|a| (a, control_rx[id.index()].take())))
@@ -118,11 +124,15 @@ impl ThreadedRuntime {
                 .collect();
             let other_index: Vec<usize> = (0..layout.len()).filter(|&o| o != t).collect();
             let name = spec.name.clone();
-            let (spec, stop, threads, barrier) = (spec.clone(), stop.clone(), threads.clone(), barrier.clone());
+            let (go_tx, go_rx) = bounded::<()>(1);
+            go_signals.push(go_tx);
+            let (spec, stop, threads) = (spec.clone(), stop.clone(), threads.clone());
             let handle = thread::Builder::new()
                 .name(format!("hq-{name}"))
                 .spawn(move || {
-                    barrier.wait();
+                    if go_rx.recv().is_err() {
+                        return group.into_slots();
+                    }
                     pin(&spec);
                     let all = threads.get().cloned().unwrap_or_default();
                     for ((ids, tx, wait), o) in links.into_iter().zip(other_index) {
@@ -137,17 +147,23 @@ impl ThreadedRuntime {
         }
         let thread_list: Vec<Thread> = handles.iter().map(|h| h.thread().clone()).collect();
         let _ = threads.set(thread_list.clone());
-        barrier.wait();
+        for go in &go_signals {
+            let _ = go.send(());
+        }
 
         let mut controls: Vec<Option<ControlHandle>> = (0..NODE_COUNT).map(|_| None).collect();
+        let mut thread_of = [None; NODE_COUNT];
         for (t, spec) in layout.iter().enumerate() {
             for id in &spec.actors {
+                thread_of[id.index()] = Some(t);
                 if let Some(tx) = control_tx[id.index()].take() {
                     controls[id.index()] = Some(ControlHandle { tx, thread: thread_list[t].clone() });
                 }
             }
         }
-        Ok(Self { handles, controls, stop, counters, clock })
+        let inboxes =
+            inboxes.into_iter().zip(layout).map(|((tx, _), spec)| (tx, spec.wait == WaitStrategy::Park)).collect();
+        Ok(Self { handles, inboxes, thread_of, controls, stop, counters, clock })
     }
 
     pub fn counters(&self) -> &Arc<RuntimeCounters> {
@@ -166,6 +182,20 @@ impl ThreadedRuntime {
         handle.tx.try_send(make(tx)).ok()?;
         handle.thread.unpark();
         rx.recv_timeout(timeout).ok()
+    }
+
+    /// Delivers `msg` to `to` from outside the graph, stamped with the current time as its
+    /// ingress time: the entry point of an external source (a socket thread, a bench).
+    /// Blocks while the destination's inbox is full. Returns false if `to` is not hosted.
+    pub fn inject(&self, to: ActorId, msg: Msg) -> bool {
+        let Some(t) = self.thread_of[to.index()] else { return false };
+        let now = self.now();
+        let (tx, parks) = &self.inboxes[t];
+        let sent = tx.send(Envelope { to, msg, origin: now, sent: now }).is_ok();
+        if *parks {
+            self.handles[t].thread().unpark();
+        }
+        sent
     }
 
     pub fn latency(&self, id: ActorId, timeout: Duration) -> Option<LatencySnapshot> {

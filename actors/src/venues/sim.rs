@@ -42,9 +42,13 @@ impl Actor for SimVenue {
     }
 
     fn handle(&mut self, now: Nanos, msg: Msg, out: &mut Outbox) {
-        if let Msg::Actions(batch) = msg {
-            self.report.action_batches += 1;
-            self.exchange.submit(now, &batch);
+        if let Msg::Action(a) = msg {
+            // The simulated exchange takes actions one at a time; a batch only matters for
+            // the live venue's signing and rate limits.
+            self.exchange.submit(now, std::slice::from_ref(&a.action));
+            if a.is_last() {
+                self.report.action_batches += 1;
+            }
             self.emit(now, out);
         }
     }

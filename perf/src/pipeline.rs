@@ -1,0 +1,254 @@
+//! The tick-to-order pipeline: the real actors, one book update in, time until the
+//! order action reaches the venue, under each thread layout — and the same work inline on
+//! one thread, the lower bound. Used by the criterion bench (`benches/pipeline.rs`) and by
+//! the `latency_harness` binary, which prints percentiles side by side.
+
+use actors::msg::Msg;
+use actors::nodes::{
+    CalibrationActor, EstimatorActor, FeedActor, FillActor, OrderActor, QuoteActor, QuoteCoin, RiskActor,
+};
+use actors::report::ActorReport;
+use actors::runtime::{LocalGroup, MonoClock, RuntimeError, ThreadSpec, ThreadedRuntime, WaitStrategy};
+use actors::{Actor, ActorId, Outbox, RuntimeCounters};
+use engine::estimator::MidVolConfig;
+use engine::instrument::Instrument;
+use engine::market::synthetic::{SyntheticCoinConfig, SyntheticMarket};
+use engine::market::{L2Book, MarketEvent};
+use engine::quote::{StaticSpreadConfig, StaticSpreadQuoter};
+use engine::risk::{CoinLimits, TradingState};
+use engine::types::{Nanos, Price, Qty, UnixNanos};
+use engine::venue::{OrderAction, VenueEvent};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Shift between the two alternating books: far enough that every quote level moves, so
+/// each book update produces an order action.
+const BOOK_SHIFT_USD: f64 = 50.0;
+
+/// The venue end of the harness: counts action batches and acknowledges them at once.
+pub struct ProbeVenue {
+    batches: Arc<AtomicU64>,
+}
+
+impl Actor for ProbeVenue {
+    fn id(&self) -> ActorId {
+        ActorId::Venue
+    }
+
+    fn handle(&mut self, _now: Nanos, msg: Msg, out: &mut Outbox) {
+        let Msg::Action(a) = msg else { return };
+        {
+            let event = match a.action {
+                OrderAction::Place(r) => VenueEvent::Accepted { coin: r.coin, cloid: r.cloid },
+                OrderAction::Cancel { coin, cloid } => VenueEvent::Cancelled { coin, cloid },
+            };
+            out.send(ActorId::Order, Msg::Venue(event));
+        }
+        if a.is_last() {
+            self.batches.fetch_add(1, Ordering::Release);
+        }
+    }
+
+    fn report(&self) -> ActorReport {
+        ActorReport::Venue(Default::default())
+    }
+}
+
+fn btc() -> Instrument {
+    Instrument { name: "BTC".into(), sz_decimals: 5, min_notional_usd: 10.0 }
+}
+
+/// The seven actors for one BTC-like coin, plus the probe venue.
+pub fn actors(batches: Arc<AtomicU64>) -> Vec<Box<dyn Actor>> {
+    let quoter = StaticSpreadQuoter::new(StaticSpreadConfig {
+        half_spread_bps: 1.5,
+        level_spacing_bps: 1.0,
+        levels_per_side: 3,
+        inventory_skew_bps_at_max_position: 2.0,
+    });
+    let Ok(quoter) = quoter else { unreachable!("constant quote config is valid") };
+    let limits = CoinLimits { max_position: Qty::from_f64(0.002), max_order_size: Qty::from_f64(0.001) };
+    let coin = QuoteCoin { instrument: btc(), order_size: Qty::from_f64(0.0002), max_position: limits.max_position };
+    vec![
+        Box::new(ProbeVenue { batches }),
+        Box::new(FeedActor::new(1)),
+        Box::new(EstimatorActor::new(1, &MidVolConfig::default())),
+        Box::new(QuoteActor::new(quoter, vec![coin])),
+        Box::new(RiskActor::new(TradingState::Active, vec![(btc(), limits)])),
+        Box::new(OrderActor::new(1, 1)),
+        Box::new(FillActor::new(1)),
+        Box::new(CalibrationActor::default()),
+    ]
+}
+
+/// Two books of a realistic shape (the synthetic market's first snapshot) `BOOK_SHIFT_USD`
+/// apart; alternating them moves every quote.
+pub fn alternating_books() -> [L2Book; 2] {
+    let config = SyntheticCoinConfig {
+        start_mid_usd: 100_000.0,
+        sigma_frac_per_sqrt_s: 5e-5,
+        trade_rate_per_s: 1.0,
+        trade_distance_mean_bps: 2.0,
+        trade_size_median_base: 0.001,
+        book_interval_ms: 500,
+        depth_scale_base: 3.8,
+    };
+    let market = SyntheticMarket::new(1, UnixNanos(0), vec![(btc(), config)]);
+    let Ok(mut market) = market else { unreachable!("constant synthetic config is valid") };
+    let Some((_, MarketEvent::Book(book))) = market.pop_due(Nanos::ZERO) else {
+        unreachable!("the synthetic market starts with a book")
+    };
+    let mut shifted = book.clone();
+    for level in shifted.bids.iter_mut().chain(shifted.asks.iter_mut()) {
+        level.px += Price::from_f64(BOOK_SHIFT_USD);
+    }
+    [book, shifted]
+}
+
+/// The thread layouts compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// Every actor on its own thread (the probe venue shares OrderActor's, as a socket
+    /// writer would), all with this wait strategy.
+    ThreadPerActor(WaitStrategy),
+    /// The whole hot path on one spinning thread, the cold path on a parked one.
+    HotPathGrouped,
+}
+
+impl Layout {
+    pub fn name(self) -> String {
+        match self {
+            Layout::ThreadPerActor(w) => format!("thread-per-actor/{w:?}").to_lowercase(),
+            Layout::HotPathGrouped => "hot-path-grouped/spin".to_string(),
+        }
+    }
+
+    pub fn threads(self) -> Vec<ThreadSpec> {
+        let spec = |name: &str, actors: &[ActorId], wait| ThreadSpec {
+            name: name.into(),
+            actors: actors.to_vec(),
+            core: None,
+            wait,
+        };
+        match self {
+            Layout::ThreadPerActor(wait) => {
+                let mut threads: Vec<ThreadSpec> = [
+                    ActorId::Feed,
+                    ActorId::Estimator,
+                    ActorId::Quote,
+                    ActorId::Risk,
+                    ActorId::Fill,
+                    ActorId::Calibration,
+                ]
+                .iter()
+                .map(|&id| spec(id.name(), &[id], wait))
+                .collect();
+                threads.push(spec("order", &[ActorId::Order, ActorId::Venue], wait));
+                threads
+            }
+            Layout::HotPathGrouped => vec![
+                spec(
+                    "hot",
+                    &[ActorId::Venue, ActorId::Feed, ActorId::Estimator, ActorId::Quote, ActorId::Risk, ActorId::Order],
+                    WaitStrategy::Spin,
+                ),
+                spec("cold", &[ActorId::Fill, ActorId::Calibration], WaitStrategy::Park),
+            ],
+        }
+    }
+}
+
+/// Book update in → order action at the venue, one at a time.
+pub trait Pipeline {
+    /// Feeds the next book and waits for the resulting action batch; returns the latency.
+    fn round_trip(&mut self) -> Duration;
+}
+
+/// The pipeline under the threaded runtime.
+pub struct Threaded {
+    runtime: Option<ThreadedRuntime>,
+    batches: Arc<AtomicU64>,
+    books: [L2Book; 2],
+    next: usize,
+}
+
+impl Threaded {
+    pub fn start(layout: Layout) -> Result<Self, RuntimeError> {
+        let batches = Arc::new(AtomicU64::new(0));
+        let runtime = ThreadedRuntime::start(actors(batches.clone()), &layout.threads(), 1024)?;
+        let mut pipeline = Self { runtime: Some(runtime), batches, books: alternating_books(), next: 0 };
+        // Warm up: the first books create the estimator's params and the first ladder.
+        for _ in 0..100 {
+            pipeline.round_trip();
+        }
+        Ok(pipeline)
+    }
+}
+
+impl Pipeline for Threaded {
+    fn round_trip(&mut self) -> Duration {
+        let Some(runtime) = &self.runtime else { return Duration::ZERO };
+        let book = self.books[self.next].clone();
+        self.next ^= 1;
+        let before = self.batches.load(Ordering::Acquire);
+        let t0 = Instant::now();
+        runtime.inject(ActorId::Feed, Msg::MarketData(MarketEvent::Book(book)));
+        while self.batches.load(Ordering::Acquire) == before {
+            std::hint::spin_loop();
+            if t0.elapsed() > Duration::from_secs(5) {
+                break;
+            }
+        }
+        t0.elapsed()
+    }
+}
+
+impl Drop for Threaded {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            runtime.stop();
+        }
+    }
+}
+
+/// The same actors and the same work on the caller's thread: the lower bound.
+pub struct Inline {
+    group: LocalGroup<MonoClock>,
+    batches: Arc<AtomicU64>,
+    books: [L2Book; 2],
+    next: usize,
+}
+
+impl Inline {
+    pub fn new() -> Self {
+        let batches = Arc::new(AtomicU64::new(0));
+        let members = actors(batches.clone()).into_iter().map(|a| (a, None)).collect();
+        let group =
+            LocalGroup::new(MonoClock::new(Instant::now()), members, Arc::new(RuntimeCounters::default()), 1024);
+        let mut pipeline = Self { group, batches, books: alternating_books(), next: 0 };
+        for _ in 0..100 {
+            pipeline.round_trip();
+        }
+        pipeline
+    }
+}
+
+impl Default for Inline {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Pipeline for Inline {
+    fn round_trip(&mut self) -> Duration {
+        let book = self.books[self.next].clone();
+        self.next ^= 1;
+        let before = self.batches.load(Ordering::Acquire);
+        let t0 = Instant::now();
+        let now = self.group.now();
+        self.group.inject(ActorId::Feed, Msg::MarketData(MarketEvent::Book(book)), now);
+        while self.batches.load(Ordering::Acquire) == before && self.group.pump() {}
+        t0.elapsed()
+    }
+}
