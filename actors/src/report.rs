@@ -92,4 +92,6 @@ pub struct CoinPnl {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct FillSummary {
     pub coins: Vec<CoinPnl>,
+    /// Fills naming a coin this engine does not trade (logged; never silently lost).
+    pub unknown_coin_fills: u64,
 }

@@ -54,3 +54,35 @@ impl Actor for FeedActor {
         ActorReport::Feed(self.report.clone())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use engine::market::BookLevel;
+    use engine::types::{Price, Qty};
+
+    fn book(coin: u8, bid: f64, ask: f64) -> L2Book {
+        let mut b = L2Book::empty(CoinId(coin));
+        let level = |px: f64| BookLevel { px: Price::from_f64(px), sz: Qty::from_f64(1.0), orders: 1 };
+        b.bids.push(level(bid));
+        b.asks.push(level(ask));
+        b
+    }
+
+    fn feed(actor: &mut FeedActor, event: MarketEvent) -> usize {
+        let mut out = Outbox::default();
+        actor.handle(Nanos(1), Msg::MarketData(event), &mut out);
+        out.len()
+    }
+
+    #[test]
+    fn forwards_good_books_and_counts_bad_ones() {
+        let mut actor = FeedActor::new(1);
+        assert_eq!(feed(&mut actor, MarketEvent::Book(book(0, 99.0, 101.0))), 2, "to estimator and quote");
+        assert_eq!(feed(&mut actor, MarketEvent::Book(book(0, 101.0, 99.0))), 0, "crossed");
+        assert_eq!(feed(&mut actor, MarketEvent::Book(L2Book::empty(CoinId(0)))), 0, "empty");
+        assert_eq!(feed(&mut actor, MarketEvent::Book(book(5, 99.0, 101.0))), 0, "unknown coin");
+        let ActorReport::Feed(r) = actor.report() else { panic!("feed report") };
+        assert_eq!((r.books, r.rejected_books, r.unknown_coin_events), (1, 2, 1));
+    }
+}

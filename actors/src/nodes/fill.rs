@@ -17,11 +17,13 @@ struct CoinState {
 
 pub struct FillActor {
     coins: Vec<CoinState>,
+    unknown_coin_fills: u64,
 }
 
 impl FillActor {
     pub fn new(coin_count: usize) -> Self {
-        Self { coins: (0..coin_count).map(|_| CoinState { position: Position::default(), mark_usd: 0.0 }).collect() }
+        let coins = (0..coin_count).map(|_| CoinState { position: Position::default(), mark_usd: 0.0 }).collect();
+        Self { coins, unknown_coin_fills: 0 }
     }
 }
 
@@ -34,7 +36,8 @@ impl Actor for FillActor {
         match msg {
             Msg::Venue(VenueEvent::Fill(fill)) => {
                 let Some(state) = self.coins.get_mut(fill.coin.index()) else {
-                    tracing::error!(coin = fill.coin.0, "fill for a coin this engine does not trade");
+                    self.unknown_coin_fills += 1;
+                    tracing::error!(coin = fill.coin.0, tid = fill.tid, "fill for a coin this engine does not trade");
                     return;
                 };
                 state.position.on_fill(&fill);
@@ -63,6 +66,51 @@ impl Actor for FillActor {
             .enumerate()
             .map(|(i, c)| CoinPnl { coin: CoinId(i as u8), pnl: c.position.snapshot(c.mark_usd) })
             .collect();
-        ActorReport::Fill(FillSummary { coins })
+        ActorReport::Fill(FillSummary { coins, unknown_coin_fills: self.unknown_coin_fills })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use engine::types::{Cloid, Price, Qty, Side, UnixNanos};
+    use engine::venue::{FillReport, Liquidity};
+
+    fn fill(coin: u8) -> Msg {
+        Msg::Venue(VenueEvent::Fill(FillReport {
+            coin: CoinId(coin),
+            cloid: Cloid(1),
+            side: Side::Bid,
+            px: Price::from_f64(100.0),
+            qty: Qty::from_f64(2.0),
+            remaining: Qty::ZERO,
+            fee_usd: 0.03,
+            liquidity: Liquidity::Maker,
+            exchange_time: UnixNanos(0),
+            tid: 9,
+        }))
+    }
+
+    #[test]
+    fn a_fill_updates_the_position_and_tells_risk_quote_and_calibration() {
+        let mut actor = FillActor::new(1);
+        let mut out = Outbox::default();
+        actor.handle(Nanos(1), fill(0), &mut out);
+        let targets: Vec<ActorId> = out.take().into_iter().map(|o| o.to).collect();
+        assert_eq!(targets, vec![ActorId::Risk, ActorId::Quote, ActorId::Calibration]);
+        let ActorReport::Fill(s) = actor.report() else { panic!("fill report") };
+        assert_eq!(s.coins[0].pnl.position_base, 2.0);
+        assert_eq!(s.coins[0].pnl.fills, 1);
+    }
+
+    #[test]
+    fn a_fill_for_an_unknown_coin_is_counted_not_a_panic() {
+        let mut actor = FillActor::new(1);
+        let mut out = Outbox::default();
+        actor.handle(Nanos(1), fill(7), &mut out);
+        assert!(out.is_empty());
+        let ActorReport::Fill(s) = actor.report() else { panic!("fill report") };
+        assert_eq!(s.unknown_coin_fills, 1);
+        assert_eq!(s.coins[0].pnl.fills, 0);
     }
 }
