@@ -4,7 +4,7 @@
 mod common;
 
 use actors::ActorId;
-use common::{paper, wrap_actor, RecordingFills};
+use common::{paper, recording_fills, wrap_actor};
 use engine::types::Nanos;
 use engine::venue::FillReport;
 use hyperquote::run::run_sequential;
@@ -17,8 +17,7 @@ fn fills(seed: u64) -> (Vec<(Nanos, FillReport)>, String) {
     config.engine.seed = seed;
     let log = Arc::new(Mutex::new(Vec::new()));
     let actors = build_actors(&config, 42).unwrap();
-    let fills = log.clone();
-    let actors = wrap_actor(actors, ActorId::Fill, |inner| Box::new(RecordingFills { inner, fills }));
+    let actors = wrap_actor(actors, ActorId::Fill, |inner| recording_fills(inner, log.clone()));
     let summary = run_sequential(actors, 1024, &instruments(&config), Duration::from_secs(300));
     let pnl = serde_json::to_string(&summary.coins).unwrap();
     let fills = log.lock().unwrap().clone();

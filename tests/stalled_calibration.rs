@@ -5,7 +5,7 @@ mod common;
 
 use actors::report::ActorReport;
 use actors::ActorId;
-use common::{paper, wrap_actor, Stalling};
+use common::{paper, stalling, wrap_actor};
 use hyperquote::run::{run_threaded, RunPlan};
 use hyperquote::summary::RunSummary;
 use hyperquote::wiring::build_actors;
@@ -23,9 +23,7 @@ fn run(stall: Option<Duration>) -> RunSummary {
     config.runtime.channel_capacity = 64;
     let actors = build_actors(&config, 1).unwrap();
     let actors = match stall {
-        Some(per_message) => {
-            wrap_actor(actors, ActorId::Calibration, |inner| Box::new(Stalling { inner, per_message }))
-        }
+        Some(per_message) => wrap_actor(actors, ActorId::Calibration, |inner| stalling(inner, per_message)),
         None => actors,
     };
     let plan = RunPlan::from_config(&config, RUN).unwrap();

@@ -8,15 +8,16 @@ mod common;
 use actors::msg::Msg;
 use actors::report::ActorReport;
 use actors::runtime::SequentialRuntime;
-use actors::{Actor, ActorId, Outbox};
+use actors::venues::AckVenue;
+use actors::{Actor, ActorId};
 use common::paper;
 use engine::market::synthetic::SyntheticMarket;
 use engine::market::MarketEvent;
 use engine::types::{Nanos, UnixNanos};
-use engine::venue::{OrderAction, VenueEvent};
 use hyperquote::wiring::{build_actors, instruments};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 struct Counting;
 
@@ -43,28 +44,6 @@ fn allocations() -> u64 {
     ALLOCATIONS.load(Ordering::Relaxed)
 }
 
-/// Acknowledges every action at once: places rest, cancels succeed.
-struct AckVenue;
-
-impl Actor for AckVenue {
-    fn id(&self) -> ActorId {
-        ActorId::Venue
-    }
-    fn handle(&mut self, _now: Nanos, msg: Msg, out: &mut Outbox) {
-        let Msg::Action(a) = msg else { return };
-        {
-            let event = match a.action {
-                OrderAction::Place(r) => VenueEvent::Accepted { coin: r.coin, cloid: r.cloid },
-                OrderAction::Cancel { coin, cloid } => VenueEvent::Cancelled { coin, cloid },
-            };
-            out.send(ActorId::Order, Msg::Venue(event));
-        }
-    }
-    fn report(&self) -> ActorReport {
-        ActorReport::Venue(Default::default())
-    }
-}
-
 fn hot_path_allocations_per_book() -> (u64, u64, u64) {
     let config = paper();
     let all = build_actors(&config, 1).unwrap();
@@ -74,7 +53,7 @@ fn hot_path_allocations_per_book() -> (u64, u64, u64) {
             matches!(a.id(), ActorId::Feed | ActorId::Estimator | ActorId::Quote | ActorId::Risk | ActorId::Order)
         })
         .collect();
-    actors.push(Box::new(AckVenue));
+    actors.push(Box::new(AckVenue::new(Arc::new(AtomicU64::new(0)))));
     let mut runtime = SequentialRuntime::new(actors, 1024);
     // Books of a fast-moving synthetic market, generated up front.
     let coins = instruments(&config).into_iter().zip(config.markets.iter().map(|m| m.synthetic.clone())).collect();

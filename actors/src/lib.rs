@@ -13,6 +13,8 @@ pub mod msg;
 pub mod nodes;
 pub mod report;
 pub mod runtime;
+#[cfg(any(test, feature = "testkit"))]
+pub mod testkit;
 pub mod venues;
 
 pub use actor::{Actor, Outbox, Outgoing, OUTBOX_CAPACITY};

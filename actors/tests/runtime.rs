@@ -7,14 +7,12 @@
 
 use actors::control::{Command, CommandReply};
 use actors::msg::{ActionMsg, Msg};
-use actors::report::{ActorReport, FeedReport};
 use actors::runtime::{LayoutError, RuntimeError, Slot, ThreadSpec, ThreadedRuntime, WaitStrategy};
-use actors::{Actor, ActorId, Outbox};
+use actors::testkit::{book, handled, prediction, tag, trade, Script};
+use actors::ActorId;
 use crossbeam_channel::{bounded, unbounded, Receiver, Sender};
-use engine::calibration::{Prediction, PredictionKind};
-use engine::market::{L2Book, Trade};
 use engine::risk::TradingState;
-use engine::types::{Cloid, CoinId, Nanos, Price, Qty, Side, UnixNanos};
+use engine::types::{Cloid, CoinId, Nanos};
 use engine::venue::OrderAction;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -22,127 +20,6 @@ use std::time::{Duration, Instant};
 
 // ---------------------------------------------------------------------------------------
 // Test actors and messages
-
-fn trade(coin: u8, tid: u64) -> Msg {
-    Msg::Trade(Trade {
-        coin: CoinId(coin),
-        aggressor: Side::Ask,
-        px: Price::from_f64(100.0),
-        sz: Qty::from_f64(1.0),
-        exchange_time: UnixNanos(tid),
-        tid,
-    })
-}
-
-/// A book whose `exchange_time` carries `seq`.
-fn book(coin: u8, seq: u64) -> Msg {
-    let mut b = L2Book::empty(CoinId(coin));
-    b.exchange_time = UnixNanos(seq);
-    Msg::Book(b)
-}
-
-fn prediction(seq: u32) -> Msg {
-    Msg::Prediction(Prediction {
-        coin: CoinId(0),
-        kind: PredictionKind::QuoteDecision,
-        levels: seq,
-        made_at: Nanos::ZERO,
-    })
-}
-
-/// (kind letter, coin, sequence number) of a message.
-fn tag(msg: &Msg) -> (char, u8, u64) {
-    match msg {
-        Msg::Trade(t) => ('T', t.coin.0, t.tid),
-        Msg::Book(b) => ('B', b.coin.0, b.exchange_time.0),
-        Msg::Prediction(p) => ('L', p.coin.0, u64::from(p.levels)),
-        Msg::Action(a) => ('A', 0, u64::from(a.batch_len)),
-        _ => ('?', 0, 0),
-    }
-}
-
-type OnMsg = Box<dyn FnMut(Nanos, &Msg, &mut Outbox) + Send>;
-type OnWake = Box<dyn FnMut(Nanos, &mut Outbox) -> Option<Nanos> + Send>;
-type OnCommand = Box<dyn FnMut(&mut Outbox) + Send>;
-
-/// An actor made of closures. It reports the number of messages it handled (as `trades`)
-/// and answers a command by running `on_command` (`Done`), or `Unsupported` without one.
-struct Script {
-    id: ActorId,
-    on_msg: OnMsg,
-    on_wake: Option<OnWake>,
-    on_command: Option<OnCommand>,
-    next_wake: Option<Nanos>,
-    handled: u64,
-}
-
-impl Script {
-    fn new(id: ActorId, on_msg: impl FnMut(Nanos, &Msg, &mut Outbox) + Send + 'static) -> Self {
-        Self { id, on_msg: Box::new(on_msg), on_wake: None, on_command: None, next_wake: None, handled: 0 }
-    }
-
-    /// An actor that ignores what it gets.
-    fn idle(id: ActorId) -> Self {
-        Self::new(id, |_, _, _| {})
-    }
-
-    /// Runs `on_wake` at the first pump, then whenever the time it returns is due.
-    fn waking(mut self, on_wake: impl FnMut(Nanos, &mut Outbox) -> Option<Nanos> + Send + 'static) -> Self {
-        self.on_wake = Some(Box::new(on_wake));
-        self.next_wake = Some(Nanos::ZERO);
-        self
-    }
-
-    fn commanded(mut self, on_command: impl FnMut(&mut Outbox) + Send + 'static) -> Self {
-        self.on_command = Some(Box::new(on_command));
-        self
-    }
-
-    fn boxed(self) -> Box<dyn Actor> {
-        Box::new(self)
-    }
-}
-
-impl Actor for Script {
-    fn id(&self) -> ActorId {
-        self.id
-    }
-
-    fn handle(&mut self, now: Nanos, msg: Msg, out: &mut Outbox) {
-        self.handled += 1;
-        (self.on_msg)(now, &msg, out);
-    }
-
-    fn next_wakeup(&self) -> Option<Nanos> {
-        self.next_wake
-    }
-
-    fn on_wakeup(&mut self, now: Nanos, out: &mut Outbox) {
-        self.next_wake = self.on_wake.as_mut().and_then(|f| f(now, out));
-    }
-
-    fn on_command(&mut self, _now: Nanos, _command: &Command, out: &mut Outbox) -> CommandReply {
-        match self.on_command.as_mut() {
-            Some(f) => {
-                f(out);
-                CommandReply::Done
-            }
-            None => CommandReply::Unsupported,
-        }
-    }
-
-    fn report(&self) -> ActorReport {
-        ActorReport::Feed(FeedReport { trades: self.handled, ..FeedReport::default() })
-    }
-}
-
-/// The handled count a `Script` reports.
-fn handled(report: &ActorReport) -> u64 {
-    match report {
-        ActorReport::Feed(f) => f.trades,
-        other => panic!("not a Script report: {other:?}"),
-    }
-}
 
 /// Sends every message it handles, tagged, to `log`.
 fn recorder(id: ActorId, log: Sender<(char, u8, u64)>) -> Script {
@@ -203,7 +80,7 @@ fn messages_keep_send_order_in_thread_and_across_threads() {
     let mut next = 0;
     // Feed sends trades 0..N to Estimator (same thread) and Quote (other thread), in bursts
     // with pumps between; Estimator relays each to Quote as coin 1.
-    let feed = Script::idle(ActorId::Feed).waking(move |now, out| {
+    let feed = Script::idle(ActorId::Feed).waking(Nanos::ZERO, move |now, out| {
         for _ in 0..PER_BURST {
             out.send(ActorId::Estimator, trade(0, next));
             out.send(ActorId::Quote, trade(0, next));
@@ -243,7 +120,7 @@ fn messages_keep_send_order_in_thread_and_across_threads() {
 fn control_is_answered_ahead_of_a_data_backlog() {
     const BACKLOG: u64 = 500;
     const PER_MESSAGE: Duration = Duration::from_millis(2);
-    let feed = Script::idle(ActorId::Feed).waking(|_, out| {
+    let feed = Script::idle(ActorId::Feed).waking(Nanos::ZERO, |_, out| {
         for tid in 0..BACKLOG {
             out.send(ActorId::Risk, trade(0, tid));
         }
@@ -284,7 +161,7 @@ fn control_is_answered_ahead_of_a_data_backlog() {
 #[test]
 fn latest_value_streams_coalesce_behind_a_slow_consumer() {
     const BOOKS: u64 = 2000;
-    let feed = Script::idle(ActorId::Feed).waking(|_, out| {
+    let feed = Script::idle(ActorId::Feed).waking(Nanos::ZERO, |_, out| {
         for i in 1..=BOOKS {
             out.send(ActorId::Estimator, book(0, i));
             if i % 10 == 0 {
@@ -339,7 +216,7 @@ fn lossy_sends_to_a_stalled_consumer_are_dropped_and_never_block() {
     let mut round = 0;
     // First wake-up: SENT predictions; the second runs after they were all routed.
     let quote = Script::idle(ActorId::Quote)
-        .waking(move |now, out| {
+        .waking(Nanos::ZERO, move |now, out| {
             round += 1;
             if round == 1 {
                 for seq in 0..SENT {
@@ -407,7 +284,7 @@ fn ping_pong(quote: WaitStrategy, risk: WaitStrategy, core: Option<usize>, round
             let _ = done_tx.send(now.saturating_sub(Nanos(started.load(Ordering::Relaxed))));
         }
     })
-    .waking(move |now, out| {
+    .waking(Nanos::ZERO, move |now, out| {
         start_ns.store(now.0, Ordering::Relaxed);
         out.send(ActorId::Risk, trade(0, 0));
         None
@@ -467,7 +344,7 @@ fn parked_thread_wakes_for_its_timers_and_control() {
     let (done_tx, done_rx) = bounded(1);
     let mut fired = 0;
     let mut first = Nanos::ZERO;
-    let timer = Script::idle(ActorId::Estimator).waking(move |now, _| {
+    let timer = Script::idle(ActorId::Estimator).waking(Nanos::ZERO, move |now, _| {
         fired += 1;
         if fired == 1 {
             first = now;
@@ -507,7 +384,7 @@ fn pinning_to_a_missing_core_is_not_an_error() {
 #[test]
 fn stop_returns_every_actor_once_with_its_histograms() {
     const TRADES: u64 = 10;
-    let feed = Script::idle(ActorId::Feed).waking(|_, out| {
+    let feed = Script::idle(ActorId::Feed).waking(Nanos::ZERO, |_, out| {
         for tid in 0..TRADES {
             out.send(ActorId::Estimator, trade(0, tid));
         }
@@ -566,7 +443,7 @@ fn stop_returns_every_actor_once_with_its_histograms() {
 fn stop_is_prompt_behind_a_long_slow_backlog() {
     const BACKLOG: u64 = 2000;
     // More than the channel holds: Feed is also blocked in a reliable send when stop comes.
-    let feed = Script::idle(ActorId::Feed).waking(|_, out| {
+    let feed = Script::idle(ActorId::Feed).waking(Nanos::ZERO, |_, out| {
         for tid in 0..BACKLOG {
             out.send(ActorId::Risk, trade(0, tid));
         }
@@ -639,7 +516,7 @@ fn layout_errors_are_reported_without_starting_threads() {
 
 #[test]
 fn message_to_a_node_nobody_hosts_is_dropped() {
-    let feed = Script::idle(ActorId::Feed).waking(|_, out| {
+    let feed = Script::idle(ActorId::Feed).waking(Nanos::ZERO, |_, out| {
         out.send(ActorId::Order, trade(0, 1));
         out.send(ActorId::Calibration, prediction(1));
         out.send(ActorId::Quote, trade(0, 2));

@@ -7,9 +7,9 @@ use actors::msg::Msg;
 use actors::nodes::{
     CalibrationActor, EstimatorActor, FeedActor, FillActor, OrderActor, QuoteActor, QuoteCoin, RiskActor,
 };
-use actors::report::ActorReport;
 use actors::runtime::{LocalGroup, MonoClock, RuntimeError, ThreadSpec, ThreadedRuntime, WaitStrategy};
-use actors::{Actor, ActorId, Outbox, RuntimeCounters};
+use actors::venues::AckVenue;
+use actors::{Actor, ActorId, RuntimeCounters};
 use engine::estimator::MidVolConfig;
 use engine::instrument::Instrument;
 use engine::market::synthetic::{SyntheticCoinConfig, SyntheticMarket};
@@ -17,7 +17,6 @@ use engine::market::{L2Book, MarketEvent};
 use engine::quote::{StaticSpreadConfig, StaticSpreadQuoter};
 use engine::risk::{CoinLimits, TradingState};
 use engine::types::{Nanos, Price, Qty, UnixNanos};
-use engine::venue::{OrderAction, VenueEvent};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -26,40 +25,11 @@ use std::time::{Duration, Instant};
 /// each book update produces an order action.
 const BOOK_SHIFT_USD: f64 = 50.0;
 
-/// The venue end of the harness: counts action batches and acknowledges them at once.
-pub struct ProbeVenue {
-    batches: Arc<AtomicU64>,
-}
-
-impl Actor for ProbeVenue {
-    fn id(&self) -> ActorId {
-        ActorId::Venue
-    }
-
-    fn handle(&mut self, _now: Nanos, msg: Msg, out: &mut Outbox) {
-        let Msg::Action(a) = msg else { return };
-        {
-            let event = match a.action {
-                OrderAction::Place(r) => VenueEvent::Accepted { coin: r.coin, cloid: r.cloid },
-                OrderAction::Cancel { coin, cloid } => VenueEvent::Cancelled { coin, cloid },
-            };
-            out.send(ActorId::Order, Msg::Venue(event));
-        }
-        if a.is_last() {
-            self.batches.fetch_add(1, Ordering::Release);
-        }
-    }
-
-    fn report(&self) -> ActorReport {
-        ActorReport::Venue(Default::default())
-    }
-}
-
 fn btc() -> Instrument {
     Instrument { name: "BTC".into(), sz_decimals: 5, min_notional_usd: 10.0 }
 }
 
-/// The seven actors for one BTC-like coin, plus the probe venue.
+/// The seven actors for one BTC-like coin, plus a venue that acknowledges at once.
 pub fn actors(batches: Arc<AtomicU64>) -> Vec<Box<dyn Actor>> {
     let quoter = StaticSpreadQuoter::new(StaticSpreadConfig {
         half_spread_bps: 1.5,
@@ -71,7 +41,7 @@ pub fn actors(batches: Arc<AtomicU64>) -> Vec<Box<dyn Actor>> {
     let limits = CoinLimits { max_position: Qty::from_f64(0.002), max_order_size: Qty::from_f64(0.001) };
     let coin = QuoteCoin { instrument: btc(), order_size: Qty::from_f64(0.0002), max_position: limits.max_position };
     vec![
-        Box::new(ProbeVenue { batches }),
+        Box::new(AckVenue::new(batches)),
         Box::new(FeedActor::new(1)),
         Box::new(EstimatorActor::new(1, &MidVolConfig::default())),
         Box::new(QuoteActor::new(quoter, vec![coin])),
@@ -109,7 +79,7 @@ pub fn alternating_books() -> [L2Book; 2] {
 /// The thread layouts compared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Layout {
-    /// Every actor on its own thread (the probe venue shares OrderActor's, as a socket
+    /// Every actor on its own thread (the venue shares OrderActor's, as a socket
     /// writer would), all with this wait strategy.
     ThreadPerActor(WaitStrategy),
     /// The whole hot path on one spinning thread, the cold path on a parked one.

@@ -16,18 +16,21 @@ pub fn paper() -> Config {
     Config::embedded_paper().expect("embedded config is valid")
 }
 
-/// Wraps an actor and sleeps before every message: a stalled consumer.
-pub struct Stalling {
+/// Called with every message a wrapped actor is about to handle.
+pub type BeforeHandle = Box<dyn FnMut(Nanos, &Msg) + Send>;
+
+/// Wraps an actor and calls `before` with every message it is about to handle.
+pub struct Tap {
     pub inner: Box<dyn Actor>,
-    pub per_message: Duration,
+    pub before: BeforeHandle,
 }
 
-impl Actor for Stalling {
+impl Actor for Tap {
     fn id(&self) -> ActorId {
         self.inner.id()
     }
     fn handle(&mut self, now: Nanos, msg: Msg, out: &mut Outbox) {
-        std::thread::sleep(self.per_message);
+        (self.before)(now, &msg);
         self.inner.handle(now, msg, out);
     }
     fn next_wakeup(&self) -> Option<Nanos> {
@@ -44,34 +47,21 @@ impl Actor for Stalling {
     }
 }
 
-/// Wraps an actor and records every fill it receives (the test's fill log).
-pub struct RecordingFills {
-    pub inner: Box<dyn Actor>,
-    pub fills: Arc<Mutex<Vec<(Nanos, FillReport)>>>,
+/// A stalled consumer: sleeps `per_message` before every message.
+pub fn stalling(inner: Box<dyn Actor>, per_message: Duration) -> Box<dyn Actor> {
+    Box::new(Tap { inner, before: Box::new(move |_, _| std::thread::sleep(per_message)) })
 }
 
-impl Actor for RecordingFills {
-    fn id(&self) -> ActorId {
-        self.inner.id()
-    }
-    fn handle(&mut self, now: Nanos, msg: Msg, out: &mut Outbox) {
-        if let Msg::Venue(VenueEvent::Fill(f)) = &msg {
-            self.fills.lock().unwrap().push((now, *f));
+/// Records every fill the wrapped actor receives into `log` (the test's fill log).
+pub fn recording_fills(inner: Box<dyn Actor>, log: Arc<Mutex<Vec<(Nanos, FillReport)>>>) -> Box<dyn Actor> {
+    let before = move |now: Nanos, msg: &Msg| {
+        if let Msg::Venue(VenueEvent::Fill(f)) = msg {
+            if let Ok(mut log) = log.lock() {
+                log.push((now, *f));
+            }
         }
-        self.inner.handle(now, msg, out);
-    }
-    fn next_wakeup(&self) -> Option<Nanos> {
-        self.inner.next_wakeup()
-    }
-    fn on_wakeup(&mut self, now: Nanos, out: &mut Outbox) {
-        self.inner.on_wakeup(now, out);
-    }
-    fn on_command(&mut self, now: Nanos, command: &Command, out: &mut Outbox) -> CommandReply {
-        self.inner.on_command(now, command, out)
-    }
-    fn report(&self) -> ActorReport {
-        self.inner.report()
-    }
+    };
+    Box::new(Tap { inner, before: Box::new(before) })
 }
 
 /// Replaces the actor with `id` in `actors` by `wrap(actor)`.

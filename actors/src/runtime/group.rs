@@ -374,7 +374,7 @@ fn send_remote(link: &RemoteLink, env: Envelope, counters: &RuntimeCounters, sto
 mod tests {
     use super::*;
     use crate::runtime::clock::SimClock;
-    use crate::runtime::testkit::{actions, book, handled, params, prediction, tag, trade, Script};
+    use crate::testkit::{actions, book, handled, params, prediction, tag, trade, Script};
     use crossbeam_channel::bounded;
     use std::sync::Mutex;
 

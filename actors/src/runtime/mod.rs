@@ -4,8 +4,6 @@ mod clock;
 mod group;
 mod layout;
 mod sequential;
-#[cfg(test)]
-mod testkit;
 mod threaded;
 
 pub use clock::{Clock, MonoClock, SimClock};

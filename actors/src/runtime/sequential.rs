@@ -67,7 +67,7 @@ impl SequentialRuntime {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::runtime::testkit::{actions, book, prediction, tag, trade, Script};
+    use crate::testkit::{actions, book, prediction, tag, trade, Script};
     use crate::Outbox;
     use std::sync::Mutex;
 

@@ -1,8 +1,10 @@
-//! Test actors and message builders for the runtime's unit tests (test builds only).
+//! Test actors and message builders for the runtime's tests: this crate's unit tests and
+//! its integration tests (`actors/tests/`, through the `testkit` feature). Not in release builds.
 //!
 //! `Script` is an actor whose behaviour is a pair of closures, so each test states exactly
 //! what its actors do; `tag` reduces a message to what the tests compare.
 
+use crate::control::{Command, CommandReply};
 use crate::msg::{ActionMsg, Msg};
 use crate::report::{ActorReport, FeedReport};
 use crate::{Actor, ActorId, Outbox};
@@ -71,21 +73,35 @@ pub fn tag(msg: &Msg) -> (char, u8, u64) {
 }
 
 type OnMsg = Box<dyn FnMut(Nanos, &Msg, &mut Outbox) + Send>;
+/// Runs on a command; the command is answered `Done`.
+type OnCommand = Box<dyn FnMut(&mut Outbox) + Send>;
 /// Runs at a wake-up; returns the next wake-up wanted.
 type OnWake = Box<dyn FnMut(Nanos, &mut Outbox) -> Option<Nanos> + Send>;
 
 /// An actor made of closures; `report` gives the number of messages handled (as `trades`).
+/// A command runs `on_command` and is answered `Done`, or `Unsupported` without one.
 pub struct Script {
     id: ActorId,
     on_msg: OnMsg,
     on_wake: Option<OnWake>,
+    on_command: Option<OnCommand>,
     next_wake: Option<Nanos>,
     handled: u64,
 }
 
 impl Script {
     pub fn new(id: ActorId, on_msg: impl FnMut(Nanos, &Msg, &mut Outbox) + Send + 'static) -> Self {
-        Self { id, on_msg: Box::new(on_msg), on_wake: None, next_wake: None, handled: 0 }
+        Self { id, on_msg: Box::new(on_msg), on_wake: None, on_command: None, next_wake: None, handled: 0 }
+    }
+
+    /// An actor that ignores what it gets.
+    pub fn idle(id: ActorId) -> Self {
+        Self::new(id, |_, _, _| {})
+    }
+
+    pub fn commanded(mut self, on_command: impl FnMut(&mut Outbox) + Send + 'static) -> Self {
+        self.on_command = Some(Box::new(on_command));
+        self
     }
 
     /// Adds a timer, first due at `first`.
@@ -128,6 +144,16 @@ impl Actor for Script {
 
     fn on_wakeup(&mut self, now: Nanos, out: &mut Outbox) {
         self.next_wake = self.on_wake.as_mut().and_then(|f| f(now, out));
+    }
+
+    fn on_command(&mut self, _now: Nanos, _command: &Command, out: &mut Outbox) -> CommandReply {
+        match self.on_command.as_mut() {
+            Some(f) => {
+                f(out);
+                CommandReply::Done
+            }
+            None => CommandReply::Unsupported,
+        }
     }
 
     fn report(&self) -> ActorReport {
