@@ -24,6 +24,7 @@ pub struct Config {
     pub engine: EngineSection,
     #[serde(default)]
     pub logging: LoggingSection,
+    pub feed: FeedSection,
     #[serde(default)]
     pub estimator: MidVolConfig,
     pub quote: StaticSpreadConfig,
@@ -43,6 +44,13 @@ pub struct EngineSection {
     pub seed: u64,
     /// How often `run` prints a progress line.
     pub progress_interval_s: f64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeedSection {
+    /// A coin with no accepted book update for this long is stale: Risk pulls its quotes.
+    pub stale_after_ms: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
@@ -172,6 +180,9 @@ impl Config {
         positive("engine.progress_interval_s", self.engine.progress_interval_s)?;
         if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.logging.level) {
             return Err(("logging.level".into(), e.to_string()));
+        }
+        if self.feed.stale_after_ms == 0 {
+            return Err(("feed.stale_after_ms".into(), "must be at least 1".into()));
         }
         positive("estimator.sigma_half_life_s", self.estimator.sigma_half_life_s)?;
         self.quote.validate().map_err(|e| ("quote".to_string(), e.to_string()))?;

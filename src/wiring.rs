@@ -11,7 +11,7 @@ use engine::market::synthetic::SyntheticMarket;
 use engine::quote::StaticSpreadQuoter;
 use engine::risk::CoinLimits;
 use engine::sim::SimExchange;
-use engine::types::{Qty, UnixNanos};
+use engine::types::{Nanos, Qty, UnixNanos};
 
 #[derive(Debug, thiserror::Error)]
 pub enum WiringError {
@@ -61,7 +61,7 @@ pub fn build_actors(config: &Config, session_prefix: u64) -> Result<Vec<Box<dyn 
     }
     Ok(vec![
         Box::new(SimVenue::new(market, exchange)),
-        Box::new(FeedActor::new(coin_count)),
+        Box::new(FeedActor::new(coin_count, Nanos::from_millis(config.feed.stale_after_ms))),
         Box::new(EstimatorActor::new(coin_count, &config.estimator)),
         Box::new(QuoteActor::new(quoter, quote_coins)),
         Box::new(RiskActor::new(config.risk.trading_state, risk_coins)),

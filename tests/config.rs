@@ -51,6 +51,7 @@ fn invalid_values_name_their_key() {
         ("maker_fee_bps = 1.5", "maker_fee_bps = nan", "venue.sim"),
         ("trade_rate_per_s = 2.0", "trade_rate_per_s = -2.0", "markets[0].synthetic"),
         ("channel_capacity = 1024", "channel_capacity = 0", "runtime.channel_capacity"),
+        ("stale_after_ms = 2000", "stale_after_ms = 0", "feed.stale_after_ms"),
         ("level = \"warn\"", "level = \"[[[\"", "logging.level"),
         ("coin = \"SYN-ETH\"", "coin = \"SYN-BTC\"", "markets[1].coin"),
     ];

@@ -35,6 +35,15 @@ impl ActionMsg {
     }
 }
 
+/// A change in the health of one coin's market data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FeedHealth {
+    pub coin: CoinId,
+    pub stale: bool,
+    /// When the last accepted update arrived (for `stale`), or now (for fresh).
+    pub since: Nanos,
+}
+
 /// A coin's position after a fill.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PositionUpdate {
@@ -65,6 +74,8 @@ pub enum Msg {
     Venue(VenueEvent),
     /// Fill → Risk, Quote.
     Position(PositionUpdate),
+    /// Feed → Risk: a coin's feed turned stale or fresh again.
+    FeedHealth(FeedHealth),
     /// Quote → Calibration.
     Prediction(Prediction),
     /// Order, Fill → Calibration.
@@ -105,9 +116,12 @@ impl Msg {
             Msg::Intent(l) => Delivery::latest(2, l.coin),
             Msg::Approved(l) => Delivery::latest(3, l.coin),
             Msg::Prediction(_) | Msg::Outcome(_) => Delivery::Lossy,
-            Msg::MarketData(_) | Msg::Trade(_) | Msg::Action(_) | Msg::Venue(_) | Msg::Position(_) => {
-                Delivery::Reliable
-            }
+            Msg::MarketData(_)
+            | Msg::Trade(_)
+            | Msg::Action(_)
+            | Msg::Venue(_)
+            | Msg::Position(_)
+            | Msg::FeedHealth(_) => Delivery::Reliable,
         }
     }
 }

@@ -30,9 +30,17 @@ pub struct VenueReport {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct FeedReport {
     pub books: u64,
+    pub bbo_updates: u64,
     pub trades: u64,
-    /// Snapshots refused for being crossed or one-sided.
-    pub rejected_books: u64,
+    /// Book updates refused: best bid ≥ best ask.
+    pub rejected_crossed: u64,
+    /// Book updates refused: a side without levels.
+    pub rejected_one_sided: u64,
+    /// Book updates refused: older than the book (late or replayed frames).
+    pub rejected_out_of_order: u64,
+    /// Times a coin's feed went silent past `feed.stale_after_ms`, and came back.
+    pub stale_events: u64,
+    pub fresh_events: u64,
     /// Events for a coin the engine does not quote.
     pub unknown_coin_events: u64,
 }
@@ -67,6 +75,9 @@ pub struct RiskReport {
     pub intents: u64,
     pub levels_clipped: u64,
     pub levels_dropped: u64,
+    /// Coins whose quotes are pulled because their feed is stale.
+    pub stale_coins: usize,
+    pub feed_health_changes: u64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]

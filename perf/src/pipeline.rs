@@ -21,6 +21,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// Feed staleness threshold: far beyond any round trip, so it never fires in the harness.
+const STALE_AFTER: Nanos = Nanos::from_millis(60_000);
+
 /// Shift between the two alternating books: far enough that every quote level moves, so
 /// each book update produces an order action.
 const BOOK_SHIFT_USD: f64 = 50.0;
@@ -42,7 +45,7 @@ pub fn actors(batches: Arc<AtomicU64>) -> Vec<Box<dyn Actor>> {
     let coin = QuoteCoin { instrument: btc(), order_size: Qty::from_f64(0.0002), max_position: limits.max_position };
     vec![
         Box::new(AckVenue::new(batches)),
-        Box::new(FeedActor::new(1)),
+        Box::new(FeedActor::new(1, STALE_AFTER)),
         Box::new(EstimatorActor::new(1, &MidVolConfig::default())),
         Box::new(QuoteActor::new(quoter, vec![coin])),
         Box::new(RiskActor::new(TradingState::Active, vec![(btc(), limits)])),

@@ -2,7 +2,8 @@
 //!
 //! Each intent is passed through the `RiskGate` with the coin's limits and current position;
 //! what survives goes to OrderActor. A trading-state command re-applies the latest intent of
-//! every coin at once, so HALTED cancels every order without waiting for the next tick.
+//! every coin at once, so HALTED cancels every order without waiting for the next tick; a
+//! coin whose feed turns stale has its quotes pulled the same way, and restored when fresh.
 
 use crate::control::{Command, CommandReply};
 use crate::msg::Msg;
@@ -17,6 +18,7 @@ struct CoinState {
     instrument: Instrument,
     limits: CoinLimits,
     position: Qty,
+    feed_stale: bool,
     last_intent: TargetLadder,
     approved: TargetLadder,
 }
@@ -27,6 +29,7 @@ pub struct RiskActor {
     intents: u64,
     levels_clipped: u64,
     levels_dropped: u64,
+    feed_health_changes: u64,
 }
 
 impl RiskActor {
@@ -38,11 +41,19 @@ impl RiskActor {
                 instrument,
                 limits,
                 position: Qty::ZERO,
+                feed_stale: false,
                 last_intent: TargetLadder::empty(CoinId(i as u8)),
                 approved: TargetLadder::empty(CoinId(i as u8)),
             })
             .collect();
-        Self { gate: RiskGate::new(initial, Nanos::ZERO), coins, intents: 0, levels_clipped: 0, levels_dropped: 0 }
+        Self {
+            gate: RiskGate::new(initial, Nanos::ZERO),
+            coins,
+            intents: 0,
+            levels_clipped: 0,
+            levels_dropped: 0,
+            feed_health_changes: 0,
+        }
     }
 
     fn approve(&mut self, coin: usize, out: &mut Outbox) {
@@ -52,6 +63,7 @@ impl RiskActor {
             &state.instrument,
             &state.limits,
             state.position,
+            state.feed_stale,
             &mut state.approved,
         );
         self.levels_clipped += u64::from(verdict.levels_clipped);
@@ -79,6 +91,16 @@ impl Actor for RiskActor {
                     state.position = update.position;
                 }
             }
+            Msg::FeedHealth(health) => {
+                let coin = health.coin.index();
+                let Some(state) = self.coins.get_mut(coin) else { return };
+                if state.feed_stale != health.stale {
+                    state.feed_stale = health.stale;
+                    self.feed_health_changes += 1;
+                    // Pull (or restore) this coin's quotes now, not at its next tick.
+                    self.approve(coin, out);
+                }
+            }
             _ => {}
         }
     }
@@ -104,6 +126,57 @@ impl Actor for RiskActor {
             intents: self.intents,
             levels_clipped: self.levels_clipped,
             levels_dropped: self.levels_dropped,
+            stale_coins: self.coins.iter().filter(|c| c.feed_stale).count(),
+            feed_health_changes: self.feed_health_changes,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::msg::FeedHealth;
+    use engine::quote::QuoteLevel;
+    use engine::types::Price;
+
+    fn actor() -> RiskActor {
+        let btc = Instrument { name: "BTC".into(), sz_decimals: 5, min_notional_usd: 10.0 };
+        let limits = CoinLimits { max_position: Qty::from_f64(0.01), max_order_size: Qty::from_f64(0.001) };
+        RiskActor::new(TradingState::Active, vec![(btc, limits)])
+    }
+
+    fn intent() -> Msg {
+        let mut l = TargetLadder::empty(CoinId(0));
+        l.bids.push(QuoteLevel { px: Price::from_f64(99_990.0), qty: Qty::from_f64(0.001) });
+        l.asks.push(QuoteLevel { px: Price::from_f64(100_010.0), qty: Qty::from_f64(0.001) });
+        Msg::Intent(l)
+    }
+
+    /// Levels in each ladder the actor sent to OrderActor.
+    fn approved_levels(actor: &mut RiskActor, msg: Msg) -> Vec<usize> {
+        let mut out = Outbox::default();
+        actor.handle(Nanos(1), msg, &mut out);
+        out.take()
+            .into_iter()
+            .filter_map(|o| match o.msg {
+                Msg::Approved(l) => Some(l.level_count()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_stale_feed_pulls_the_coins_quotes_until_it_is_fresh() {
+        let mut risk = actor();
+        assert_eq!(approved_levels(&mut risk, intent()), vec![2]);
+        let stale = Msg::FeedHealth(FeedHealth { coin: CoinId(0), stale: true, since: Nanos(0) });
+        assert_eq!(approved_levels(&mut risk, stale), vec![0], "pulled at once");
+        assert_eq!(approved_levels(&mut risk, intent()), vec![0], "nothing while stale");
+        let fresh = Msg::FeedHealth(FeedHealth { coin: CoinId(0), stale: false, since: Nanos(2) });
+        assert_eq!(approved_levels(&mut risk, fresh), vec![2], "restored at once");
+        let ActorReport::Risk(r) = risk.report() else { panic!("risk report") };
+        assert_eq!((r.stale_coins, r.feed_health_changes), (0, 2));
+        let unknown = Msg::FeedHealth(FeedHealth { coin: CoinId(9), stale: true, since: Nanos(0) });
+        assert!(approved_levels(&mut risk, unknown).is_empty(), "unknown coin ignored");
     }
 }

@@ -1,6 +1,7 @@
-//! What a market source emits: a book snapshot or a trade, for one coin.
+//! What a market source emits for one coin: a book snapshot, a best-bid/offer update
+//! between snapshots, or a trade.
 
-use super::{L2Book, Trade};
+use super::{Bbo, L2Book, Trade};
 
 /// Held by value: a boxed book would allocate on every snapshot, and the hot path must not
 /// allocate (ARCHITECTURE.md, runtime rule 4), so the size gap between variants is accepted.
@@ -8,6 +9,7 @@ use super::{L2Book, Trade};
 #[allow(clippy::large_enum_variant, reason = "a boxed book would allocate per snapshot on the hot path")]
 pub enum MarketEvent {
     Book(L2Book),
+    Bbo(Bbo),
     Trade(Trade),
 }
 
@@ -15,6 +17,7 @@ impl MarketEvent {
     pub fn coin(&self) -> crate::types::CoinId {
         match self {
             MarketEvent::Book(b) => b.coin,
+            MarketEvent::Bbo(b) => b.coin,
             MarketEvent::Trade(t) => t.coin,
         }
     }

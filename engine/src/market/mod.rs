@@ -1,11 +1,15 @@
 //! Market data: the book, trades, the event type a market source emits, and the built-in
 //! synthetic market.
 
+mod bbo;
 mod book;
+mod book_keeper;
 mod event;
 pub mod synthetic;
 mod trade;
 
+pub use bbo::Bbo;
 pub use book::{BookLevel, L2Book, MAX_BOOK_LEVELS};
+pub use book_keeper::{BookKeeper, BookReject, FeedHealthChange};
 pub use event::MarketEvent;
 pub use trade::Trade;

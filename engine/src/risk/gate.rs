@@ -3,7 +3,8 @@
 //! Every level is checked against the trading state and the coin's limits. A level is
 //! clipped to the maximum order size and to the position headroom left by the levels in
 //! front of it, assuming every resting order on a side fills (the worst case for the limit);
-//! a level clipped below one lot or under the minimum order value is dropped.
+//! a level clipped below one lot or under the minimum order value is dropped. A coin whose
+//! feed is stale quotes nothing, whatever the state: its book may no longer be the market.
 
 use super::{CoinLimits, TradingState, TradingStateChange};
 use crate::instrument::Instrument;
@@ -52,13 +53,14 @@ impl RiskGate {
         instrument: &Instrument,
         limits: &CoinLimits,
         position: Qty,
+        feed_stale: bool,
         out: &mut TargetLadder,
     ) -> RiskVerdict {
         out.coin = intent.coin;
         out.bids.clear();
         out.asks.clear();
         let mut verdict = RiskVerdict { levels_in: intent.level_count() as u32, ..RiskVerdict::default() };
-        if self.change.state == TradingState::Halted {
+        if self.change.state == TradingState::Halted || feed_stale {
             verdict.levels_dropped = verdict.levels_in;
             return verdict;
         }
@@ -114,7 +116,7 @@ mod tests {
 
     fn approve(gate: &RiskGate, qty: f64, position: f64) -> (TargetLadder, RiskVerdict) {
         let mut out = TargetLadder::empty(CoinId(0));
-        let v = gate.approve(&intent(qty), &btc(), &limits(), Qty::from_f64(position), &mut out);
+        let v = gate.approve(&intent(qty), &btc(), &limits(), Qty::from_f64(position), false, &mut out);
         (out, v)
     }
 
@@ -146,5 +148,13 @@ mod tests {
         let (out, v) = approve(&gate, 0.001, 0.0);
         assert_eq!(out.level_count(), 0);
         assert_eq!(v.levels_dropped, 6);
+    }
+
+    #[test]
+    fn a_stale_feed_quotes_nothing_even_when_active() {
+        let gate = RiskGate::new(TradingState::Active, Nanos(0));
+        let mut out = TargetLadder::empty(CoinId(0));
+        let v = gate.approve(&intent(0.001), &btc(), &limits(), Qty::ZERO, true, &mut out);
+        assert_eq!((out.level_count(), v.levels_dropped), (0, 6));
     }
 }

@@ -82,6 +82,9 @@ impl SimExchange {
         match event {
             MarketEvent::Book(book) => market.on_book(book, &mut emit),
             MarketEvent::Trade(trade) => market.on_trade(trade, &mut emit),
+            // The queue model works on snapshots and trades; a BBO update between two
+            // snapshots moves neither our queue place nor the prices we cross.
+            MarketEvent::Bbo(_) => {}
         }
     }
 
