@@ -17,6 +17,8 @@ use std::path::Path;
 
 /// The default profile, compiled in so `hyperquote run` works from any directory.
 pub const EMBEDDED_PAPER_TOML: &str = include_str!("../config/paper.toml");
+/// The default profile of `run --replay`: Hyperliquid's real BTC and ETH perps.
+pub const EMBEDDED_REPLAY_TOML: &str = include_str!("../config/replay.toml");
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -102,7 +104,8 @@ pub struct MarketSection {
     pub max_position_base: f64,
     /// Largest single order (risk limit).
     pub max_order_size_base: f64,
-    pub synthetic: SyntheticCoinConfig,
+    /// The coin's synthetic market; needed unless the run replays a recording.
+    pub synthetic: Option<SyntheticCoinConfig>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -163,6 +166,11 @@ impl Config {
         Config::parse(EMBEDDED_PAPER_TOML, "embedded config/paper.toml")
     }
 
+    /// The embedded default for replays of recorded Hyperliquid data.
+    pub fn embedded_replay() -> Result<Config, ConfigError> {
+        Config::parse(EMBEDDED_REPLAY_TOML, "embedded config/replay.toml")
+    }
+
     /// Parses and validates TOML text; `origin` names it in errors.
     pub fn parse(text: &str, origin: &str) -> Result<Config, ConfigError> {
         let config: Config =
@@ -211,7 +219,9 @@ impl Config {
                     format!("{} exceeds max_position_base {}", m.max_order_size_base, m.max_position_base),
                 ));
             }
-            m.synthetic.validate(i).map_err(|e| (key("synthetic"), e.to_string()))?;
+            if let Some(synthetic) = &m.synthetic {
+                synthetic.validate(i).map_err(|e| (key("synthetic"), e.to_string()))?;
+            }
         }
         if self.runtime.channel_capacity == 0 {
             return Err(("runtime.channel_capacity".into(), "must be at least 1".into()));

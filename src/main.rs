@@ -2,8 +2,8 @@
 
 use clap::{Parser, Subcommand};
 use hyperquote::config::Config;
-use hyperquote::run::{run_threaded, Progress, RunPlan};
-use hyperquote::wiring::build_actors;
+use hyperquote::run::{run_sequential, run_threaded, Progress, RunPlan};
+use hyperquote::wiring::{build_actors, MarketChoice};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -37,6 +37,30 @@ struct RunArgs {
     /// Print the summary as one JSON object on stdout.
     #[arg(long)]
     json: bool,
+    /// Replay a recording (`<local_ns> <frame>` lines, .gz/.zst/plain) as the market,
+    /// against the simulated exchange; the run ends with the recording.
+    #[arg(long, value_name = "FILE")]
+    replay: Option<PathBuf>,
+    /// Replay speed: recorded seconds per second (e.g. 1, 10), or `max` (simulated clock,
+    /// as fast as the machine goes).
+    #[arg(long, value_name = "X|max", default_value = "1", requires = "replay")]
+    speed: String,
+}
+
+/// How fast a replay runs.
+enum Speed {
+    Factor(f64),
+    Max,
+}
+
+fn parse_speed(text: &str) -> Result<Speed, String> {
+    if text == "max" {
+        return Ok(Speed::Max);
+    }
+    match text.parse::<f64>() {
+        Ok(x) if x > 0.0 && x.is_finite() => Ok(Speed::Factor(x)),
+        _ => Err(format!("--speed must be a positive number or `max`, got `{text}`")),
+    }
 }
 
 fn main() -> ExitCode {
@@ -55,11 +79,24 @@ fn main() -> ExitCode {
 }
 
 fn run(args: RunArgs) -> Result<(), String> {
-    let config = match &args.config {
-        Some(path) => Config::load(path),
-        None => Config::embedded_paper(),
+    let config = match (&args.config, &args.replay) {
+        (Some(path), _) => Config::load(path),
+        (None, Some(_)) => Config::embedded_replay(),
+        (None, None) => Config::embedded_paper(),
     }
     .map_err(|e| e.to_string())?;
+    let speed = parse_speed(&args.speed)?;
+    let market = match &args.replay {
+        Some(path) => MarketChoice::Replay {
+            path: path.clone(),
+            speed: match speed {
+                Speed::Factor(x) => x,
+                // The simulated clock follows the recorded times; "max" is how fast it turns.
+                Speed::Max => 1.0,
+            },
+        },
+        None => MarketChoice::Synthetic,
+    };
     let duration_s = args.duration.unwrap_or(config.engine.duration_s);
     if !(duration_s > 0.0 && duration_s.is_finite()) {
         return Err(format!("--duration must be a positive number of seconds, got {duration_s}"));
@@ -70,13 +107,18 @@ fn run(args: RunArgs) -> Result<(), String> {
     if let Err(e) = ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed)) {
         tracing::warn!("Ctrl-C handler not installed: {e}");
     }
-    let plan = RunPlan::from_config(&config, Duration::from_secs_f64(duration_s))?;
+    let mut plan = RunPlan::from_config(&config, Duration::from_secs_f64(duration_s))?;
+    plan.end_with_market = args.replay.is_some();
     let session_prefix =
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
-    let actors = build_actors(&config, session_prefix).map_err(|e| e.to_string())?;
+    let actors = build_actors(&config, session_prefix, &market).map_err(|e| e.to_string())?;
     let coins: Vec<String> = plan.instruments.iter().map(|i| i.name.clone()).collect();
+    let source = match &args.replay {
+        Some(path) => format!("replay of {} at speed {}", path.display(), args.speed),
+        None => "the synthetic market".to_string(),
+    };
     eprintln!(
-        "hyperquote: paper mode, {} on the synthetic market + sim venue, {duration_s} s (Ctrl-C stops cleanly)",
+        "hyperquote: paper mode, {} on {source} + sim venue, up to {duration_s} s (Ctrl-C stops cleanly)",
         coins.join(", ")
     );
     let show = |p: &Progress| {
@@ -90,7 +132,13 @@ fn run(args: RunArgs) -> Result<(), String> {
             positions.join("  ")
         );
     };
-    let summary = run_threaded(actors, &plan, &stop, show).map_err(|e| e.to_string())?;
+    let mut summary = match (&args.replay, speed) {
+        (Some(_), Speed::Max) => run_sequential(actors, plan.channel_capacity, &plan.instruments, plan.duration),
+        _ => run_threaded(actors, &plan, &stop, show).map_err(|e| e.to_string())?,
+    };
+    if args.replay.is_some() {
+        summary.mode = "replay";
+    }
     if args.json {
         let json = serde_json::to_string(&summary).map_err(|e| format!("summary: {e}"))?;
         println!("{json}");

@@ -22,6 +22,8 @@ use std::time::{Duration, Instant};
 const CONTROL_TIMEOUT: Duration = Duration::from_secs(1);
 /// How long shutdown waits for the venue to confirm the cancels.
 const CANCEL_ALL_TIMEOUT: Duration = Duration::from_secs(3);
+/// How often a replay run asks the venue whether its recording has ended.
+const MARKET_END_POLL: Duration = Duration::from_millis(100);
 /// Simulated time the sequential runtime gives the cancels to settle after the halt.
 const SEQUENTIAL_SETTLE: Nanos = Nanos::from_millis(1_000);
 
@@ -53,6 +55,8 @@ pub struct RunPlan {
     pub instruments: Vec<Instrument>,
     pub duration: Duration,
     pub progress_interval: Duration,
+    /// End the run when the venue's market source ends (a replay).
+    pub end_with_market: bool,
 }
 
 impl RunPlan {
@@ -64,6 +68,7 @@ impl RunPlan {
             instruments: instruments(config),
             duration,
             progress_interval: Duration::from_secs_f64(config.engine.progress_interval_s),
+            end_with_market: false,
         })
     }
 }
@@ -80,11 +85,20 @@ pub fn run_threaded(
     let deadline = started + plan.duration;
     let progress_interval = plan.progress_interval;
     let mut next_progress = started + progress_interval;
+    let mut next_market_check = started;
     while Instant::now() < deadline && !stop.load(Ordering::Relaxed) {
         std::thread::sleep(Duration::from_millis(10).min(deadline.saturating_duration_since(Instant::now())));
         if Instant::now() >= next_progress {
             next_progress += progress_interval;
             on_progress(&progress(&runtime, started));
+        }
+        if plan.end_with_market && Instant::now() >= next_market_check {
+            next_market_check += MARKET_END_POLL;
+            if let Some(ActorReport::Venue(v)) = runtime.report(ActorId::Venue, CONTROL_TIMEOUT) {
+                if v.market_ended {
+                    break;
+                }
+            }
         }
     }
     if runtime.command(ActorId::Risk, halt("shutdown"), CONTROL_TIMEOUT).is_none() {
@@ -126,8 +140,9 @@ fn progress(runtime: &ThreadedRuntime, started: Instant) -> Progress {
     p
 }
 
-/// Runs `actors` on the caller's thread in simulated time for `duration`, then halts and
-/// lets the cancels settle. Deterministic for the same actors and seed.
+/// Runs `actors` on the caller's thread in simulated time for `duration` (or until the
+/// market source ends), then halts and lets the cancels settle. Deterministic for the same
+/// actors and seed.
 pub fn run_sequential(
     actors: Vec<Box<dyn Actor>>,
     channel_capacity: usize,
@@ -135,8 +150,7 @@ pub fn run_sequential(
     duration: Duration,
 ) -> RunSummary {
     let mut runtime = SequentialRuntime::new(actors, channel_capacity);
-    let end = Nanos(duration.as_nanos() as u64);
-    runtime.run_until(end);
+    let end = runtime.run_while_due(Nanos(duration.as_nanos() as u64));
     runtime.command(ActorId::Risk, &halt("end of run"));
     runtime.run_until(end + SEQUENTIAL_SETTLE);
     let counters = runtime.counters().clone();

@@ -182,6 +182,23 @@ impl RunSummary {
                 .collect::<Vec<_>>()
                 .join("; ")
         );
+        for report in &self.reports {
+            if let ActorReport::Venue(v) = report {
+                let src = &v.source;
+                if src.frames > 0 {
+                    let _ = writeln!(
+                        s,
+                        "replay: {} frames, {} bad lines, {} bad frames, {} unknown-coin, {} historical trades skipped{}",
+                        src.frames,
+                        src.bad_lines,
+                        src.bad_frames,
+                        src.unknown_coin,
+                        src.historical_trades,
+                        if v.market_ended { ", recording ended" } else { "" }
+                    );
+                }
+            }
+        }
         let c = &self.calibration;
         let _ = writeln!(
             s,

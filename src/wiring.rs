@@ -4,19 +4,35 @@ use crate::config::Config;
 use actors::nodes::{
     CalibrationActor, EstimatorActor, FeedActor, FillActor, OrderActor, QuoteActor, QuoteCoin, RiskActor,
 };
-use actors::venues::SimVenue;
+use actors::venues::{ReplayMarket, SimVenue};
 use actors::Actor;
+use engine::hyperliquid::CoinTable;
 use engine::instrument::Instrument;
 use engine::market::synthetic::SyntheticMarket;
+use engine::market::MarketSource;
 use engine::quote::StaticSpreadQuoter;
 use engine::risk::CoinLimits;
 use engine::sim::SimExchange;
 use engine::types::{Nanos, Qty, UnixNanos};
+use std::path::PathBuf;
+
+/// Where the simulated venue's market comes from.
+#[derive(Debug, Clone)]
+pub enum MarketChoice {
+    /// The built-in synthetic market (every market needs its `synthetic` section).
+    Synthetic,
+    /// A recording, at `speed` recorded seconds per runtime second.
+    Replay { path: PathBuf, speed: f64 },
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum WiringError {
     #[error("synthetic market: {0}")]
     Synthetic(String),
+    #[error("markets[{0}].synthetic is missing: the synthetic market needs it (or run --replay FILE)")]
+    MissingSynthetic(usize),
+    #[error("replay: {0}")]
+    Replay(String),
     #[error("quote model: {0}")]
     Quote(String),
     #[error("risk limits: {0}")]
@@ -31,17 +47,37 @@ pub fn instruments(config: &Config) -> Vec<Instrument> {
         .collect()
 }
 
+fn market_source(config: &Config, choice: &MarketChoice) -> Result<Box<dyn MarketSource>, WiringError> {
+    match choice {
+        MarketChoice::Synthetic => {
+            let mut coins = Vec::with_capacity(config.markets.len());
+            for (i, (instrument, m)) in instruments(config).into_iter().zip(&config.markets).enumerate() {
+                coins.push((instrument, m.synthetic.clone().ok_or(WiringError::MissingSynthetic(i))?));
+            }
+            let start_unix = UnixNanos::from_millis(config.venue.start_unix_ms);
+            let market = SyntheticMarket::new(config.engine.seed, start_unix, coins)
+                .map_err(|e| WiringError::Synthetic(e.to_string()))?;
+            Ok(Box::new(market))
+        }
+        MarketChoice::Replay { path, speed } => {
+            let coins = CoinTable::new(config.markets.iter().map(|m| m.coin.as_str()))
+                .map_err(|e| WiringError::Replay(e.to_string()))?;
+            let market = ReplayMarket::open(path, coins, *speed).map_err(|e| WiringError::Replay(e.to_string()))?;
+            Ok(Box::new(market))
+        }
+    }
+}
+
 /// The venue node plus the seven actors. `session_prefix` seeds the client order ids.
-pub fn build_actors(config: &Config, session_prefix: u64) -> Result<Vec<Box<dyn Actor>>, WiringError> {
+pub fn build_actors(
+    config: &Config,
+    session_prefix: u64,
+    market: &MarketChoice,
+) -> Result<Vec<Box<dyn Actor>>, WiringError> {
     let instruments = instruments(config);
     let coin_count = instruments.len();
     let start_unix = UnixNanos::from_millis(config.venue.start_unix_ms);
-    let market = SyntheticMarket::new(
-        config.engine.seed,
-        start_unix,
-        instruments.iter().cloned().zip(config.markets.iter().map(|m| m.synthetic.clone())).collect(),
-    )
-    .map_err(|e| WiringError::Synthetic(e.to_string()))?;
+    let market = market_source(config, market)?;
     let exchange = SimExchange::new(&config.venue.sim, start_unix, instruments.clone());
     let quoter = StaticSpreadQuoter::new(config.quote.clone()).map_err(|e| WiringError::Quote(e.to_string()))?;
     let mut quote_coins = Vec::with_capacity(coin_count);

@@ -104,3 +104,61 @@ fn bad_config_file_is_refused_with_the_key_named() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--duration"));
 }
+
+const CAPTURE: &str =
+    concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/hftbacktest-samples/hyperliquid_btcusd_20250126.gz");
+
+fn venue_report(s: &Value) -> Value {
+    s["reports"].as_array().unwrap().iter().find_map(|r| r.get("venue")).expect("venue report").clone()
+}
+
+#[test]
+fn replay_at_max_speed_plays_the_whole_recording_and_ends_with_it() {
+    assert!(std::path::Path::new(CAPTURE).exists(), "missing test data {CAPTURE}");
+    let out = Command::new(BIN).args(["run", "--replay", CAPTURE, "--speed", "max", "--json"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let s = summary_json(&out.stdout);
+    assert_eq!(s["mode"], "replay");
+    assert_eq!(s["runtime"], "sequential");
+    let venue = venue_report(&s);
+    assert_eq!(venue["market_ended"], true);
+    assert_eq!(venue["source"]["frames"], 55);
+    assert_eq!(venue["source"]["bad_frames"], 0);
+    assert!(venue["source"]["historical_trades"].as_u64().unwrap() > 0, "{venue}");
+    assert_eq!(venue["open_orders"], 0);
+    let feed = s["reports"].as_array().unwrap().iter().find_map(|r| r.get("feed")).unwrap();
+    assert_eq!(feed["books"], 46, "{feed}");
+    // The recording spans ~25 s; the run ends with it, not at the profile's duration.
+    let elapsed = s["elapsed_s"].as_f64().unwrap();
+    assert!((24.0..40.0).contains(&elapsed), "simulated run length {elapsed}");
+    let quote = s["reports"].as_array().unwrap().iter().find_map(|r| r.get("quote")).unwrap();
+    assert!(quote["decisions"].as_u64().unwrap() >= 40, "quoted on the real books: {quote}");
+}
+
+#[test]
+fn replay_at_a_finite_speed_runs_on_the_wall_clock_and_stops_at_the_end() {
+    let started = std::time::Instant::now();
+    let out = Command::new(BIN).args(["run", "--replay", CAPTURE, "--speed", "25", "--json"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let s = summary_json(&out.stdout);
+    assert_eq!(s["runtime"], "threaded");
+    assert_eq!(venue_report(&s)["market_ended"], true);
+    assert!(started.elapsed() < Duration::from_secs(20), "did not end with the recording");
+}
+
+#[test]
+fn bad_replay_arguments_are_refused() {
+    for (args, expect) in [
+        (vec!["run", "--replay", CAPTURE, "--speed", "0"], "--speed"),
+        (vec!["run", "--replay", CAPTURE, "--speed", "fast"], "--speed"),
+        (vec!["run", "--replay", "/nonexistent/rec.gz"], "/nonexistent/rec.gz"),
+    ] {
+        let out = Command::new(BIN).args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(expect),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

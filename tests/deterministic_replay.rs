@@ -8,7 +8,7 @@ use common::{paper, recording_fills, wrap_actor};
 use engine::types::Nanos;
 use engine::venue::FillReport;
 use hyperquote::run::run_sequential;
-use hyperquote::wiring::{build_actors, instruments};
+use hyperquote::wiring::{build_actors, instruments, MarketChoice};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -16,7 +16,7 @@ fn fills(seed: u64) -> (Vec<(Nanos, FillReport)>, String) {
     let mut config = paper();
     config.engine.seed = seed;
     let log = Arc::new(Mutex::new(Vec::new()));
-    let actors = build_actors(&config, 42).unwrap();
+    let actors = build_actors(&config, 42, &MarketChoice::Synthetic).unwrap();
     let actors = wrap_actor(actors, ActorId::Fill, |inner| recording_fills(inner, log.clone()));
     let summary = run_sequential(actors, 1024, &instruments(&config), Duration::from_secs(300));
     let pnl = serde_json::to_string(&summary.coins).unwrap();

@@ -8,7 +8,7 @@ use actors::ActorId;
 use common::{paper, stalling, wrap_actor};
 use hyperquote::run::{run_threaded, RunPlan};
 use hyperquote::summary::RunSummary;
-use hyperquote::wiring::build_actors;
+use hyperquote::wiring::{build_actors, MarketChoice};
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
@@ -18,10 +18,12 @@ fn run(stall: Option<Duration>) -> RunSummary {
     let mut config = paper();
     // A busy market: a book every 10 ms per coin, so calibration gets ~200 predictions/s.
     for m in &mut config.markets {
-        m.synthetic.book_interval_ms = 10;
+        if let Some(synthetic) = m.synthetic.as_mut() {
+            synthetic.book_interval_ms = 10;
+        }
     }
     config.runtime.channel_capacity = 64;
-    let actors = build_actors(&config, 1).unwrap();
+    let actors = build_actors(&config, 1, &MarketChoice::Synthetic).unwrap();
     let actors = match stall {
         Some(per_message) => wrap_actor(actors, ActorId::Calibration, |inner| stalling(inner, per_message)),
         None => actors,

@@ -14,7 +14,7 @@ use common::paper;
 use engine::market::synthetic::SyntheticMarket;
 use engine::market::MarketEvent;
 use engine::types::{Nanos, UnixNanos};
-use hyperquote::wiring::{build_actors, instruments};
+use hyperquote::wiring::{build_actors, instruments, MarketChoice};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -46,7 +46,7 @@ fn allocations() -> u64 {
 
 fn hot_path_allocations_per_book() -> (u64, u64, u64) {
     let config = paper();
-    let all = build_actors(&config, 1).unwrap();
+    let all = build_actors(&config, 1, &MarketChoice::Synthetic).unwrap();
     let mut actors: Vec<Box<dyn Actor>> = all
         .into_iter()
         .filter(|a| {
@@ -56,7 +56,8 @@ fn hot_path_allocations_per_book() -> (u64, u64, u64) {
     actors.push(Box::new(AckVenue::new(Arc::new(AtomicU64::new(0)))));
     let mut runtime = SequentialRuntime::new(actors, 1024);
     // Books of a fast-moving synthetic market, generated up front.
-    let coins = instruments(&config).into_iter().zip(config.markets.iter().map(|m| m.synthetic.clone())).collect();
+    let coins =
+        instruments(&config).into_iter().zip(config.markets.iter().map(|m| m.synthetic.clone().unwrap())).collect();
     let mut market = SyntheticMarket::new(3, UnixNanos(0), coins).unwrap();
     let mut books = Vec::with_capacity(30_000);
     while books.len() < 30_000 {
@@ -87,7 +88,7 @@ fn hot_path_allocations_per_book() -> (u64, u64, u64) {
 
 fn paper_pipeline_allocations() -> (u64, u64) {
     let config = paper();
-    let mut runtime = SequentialRuntime::new(build_actors(&config, 1).unwrap(), 1024);
+    let mut runtime = SequentialRuntime::new(build_actors(&config, 1, &MarketChoice::Synthetic).unwrap(), 1024);
     runtime.run_until(Nanos::from_millis(120_000));
     let books_before = match runtime.report(ActorId::Feed) {
         Some(ActorReport::Feed(f)) => f.books,

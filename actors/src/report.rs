@@ -1,6 +1,7 @@
 //! What each actor reports about itself when asked (status displays, the run summary).
 
 use engine::calibration::CalibrationCounts;
+use engine::market::SourceCounters;
 use engine::portfolio::PnlSnapshot;
 use engine::risk::TradingStateChange;
 use engine::types::CoinId;
@@ -25,6 +26,9 @@ pub struct VenueReport {
     pub action_batches: u64,
     pub venue_events: u64,
     pub open_orders: usize,
+    /// The market source has no more events (a replay reached the end of its recording).
+    pub market_ended: bool,
+    pub source: SourceCounters,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]

@@ -4,8 +4,10 @@
 //! threads, sockets, clocks or files (ARCHITECTURE.md, "Two layers, one rule"). The same
 //! code therefore runs live, in paper mode against the simulated exchange, and in backtests.
 
+pub mod binance;
 pub mod calibration;
 pub mod estimator;
+pub mod hyperliquid;
 pub mod instrument;
 pub mod market;
 pub mod order;

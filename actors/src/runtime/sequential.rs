@@ -31,15 +31,21 @@ impl SequentialRuntime {
 
     /// Runs until no wake-up is due at or before `end`; the clock then rests at `end`.
     pub fn run_until(&mut self, end: Nanos) {
+        self.run_while_due(end);
+        self.group.clock_mut().now = end.max(self.group.now());
+        while self.group.pump() {}
+    }
+
+    /// Runs every wake-up due at or before `end` and returns the time of the last one: the
+    /// clock stays there, so a source that ends early (a replay) ends the run early.
+    pub fn run_while_due(&mut self, end: Nanos) -> Nanos {
         loop {
             while self.group.pump() {}
             match self.group.next_wakeup() {
                 Some(t) if t <= end => self.group.clock_mut().now = t.max(self.group.now()),
-                _ => break,
+                _ => return self.group.now(),
             }
         }
-        self.group.clock_mut().now = end.max(self.group.now());
-        while self.group.pump() {}
     }
 
     pub fn inject(&mut self, to: ActorId, msg: Msg) {

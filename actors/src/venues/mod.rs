@@ -1,7 +1,11 @@
 //! Venue nodes: the outside world as the runtime hosts it.
 
 mod ack;
+pub mod hyperliquid;
+pub mod recording;
+mod replay;
 mod sim;
 
 pub use ack::AckVenue;
+pub use replay::ReplayMarket;
 pub use sim::SimVenue;

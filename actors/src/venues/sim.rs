@@ -1,5 +1,6 @@
-//! The `sim` venue node: the built-in synthetic market and the simulated exchange, hosted
-//! like an actor so paper mode and backtests have the whole outside world in-process.
+//! The `sim` venue node: a market source (the built-in synthetic market, or a recording
+//! replayed) and the simulated exchange, hosted like an actor so paper mode and backtests
+//! have the whole outside world in-process.
 //!
 //! Each due market event goes to the exchange first (it moves queue positions and fills our
 //! orders) and then to FeedActor, stamped with its ingress time. Order batches from
@@ -8,19 +9,19 @@
 use crate::msg::Msg;
 use crate::report::{ActorReport, VenueReport};
 use crate::{Actor, ActorId, Outbox};
-use engine::market::synthetic::SyntheticMarket;
+use engine::market::MarketSource;
 use engine::sim::SimExchange;
 use engine::types::Nanos;
 use engine::venue::VenueEvent;
 
 pub struct SimVenue {
-    market: SyntheticMarket,
+    market: Box<dyn MarketSource>,
     exchange: SimExchange,
     report: VenueReport,
 }
 
 impl SimVenue {
-    pub fn new(market: SyntheticMarket, exchange: SimExchange) -> Self {
+    pub fn new(market: Box<dyn MarketSource>, exchange: SimExchange) -> Self {
         Self { market, exchange, report: VenueReport::default() }
     }
 
@@ -54,8 +55,10 @@ impl Actor for SimVenue {
     }
 
     fn next_wakeup(&self) -> Option<Nanos> {
-        let market = self.market.next_event_time();
-        Some(self.exchange.next_wakeup().map_or(market, |t| t.min(market)))
+        match (self.market.next_event_time(), self.exchange.next_wakeup()) {
+            (Some(m), Some(e)) => Some(m.min(e)),
+            (m, e) => m.or(e),
+        }
     }
 
     fn on_wakeup(&mut self, now: Nanos, out: &mut Outbox) {
@@ -68,6 +71,11 @@ impl Actor for SimVenue {
     }
 
     fn report(&self) -> ActorReport {
-        ActorReport::Venue(VenueReport { open_orders: self.exchange.open_order_count(), ..self.report.clone() })
+        ActorReport::Venue(VenueReport {
+            open_orders: self.exchange.open_order_count(),
+            market_ended: self.market.next_event_time().is_none(),
+            source: self.market.counters(),
+            ..self.report.clone()
+        })
     }
 }

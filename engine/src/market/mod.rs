@@ -5,6 +5,7 @@ mod bbo;
 mod book;
 mod book_keeper;
 mod event;
+mod source;
 pub mod synthetic;
 mod trade;
 
@@ -12,4 +13,5 @@ pub use bbo::Bbo;
 pub use book::{BookLevel, L2Book, MAX_BOOK_LEVELS};
 pub use book_keeper::{BookKeeper, BookReject, FeedHealthChange};
 pub use event::MarketEvent;
+pub use source::{MarketSource, SourceCounters};
 pub use trade::Trade;

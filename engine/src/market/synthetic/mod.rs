@@ -27,6 +27,17 @@
 
 mod config;
 mod depth;
+/// The synthetic market never ends.
+impl super::MarketSource for SyntheticMarket {
+    fn next_event_time(&self) -> Option<Nanos> {
+        Some(SyntheticMarket::next_event_time(self))
+    }
+
+    fn pop_due(&mut self, now: Nanos) -> Option<(Nanos, MarketEvent)> {
+        SyntheticMarket::pop_due(self, now)
+    }
+}
+
 #[cfg(test)]
 mod tests;
 
