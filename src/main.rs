@@ -1,9 +1,10 @@
 //! `hyperquote`: the command line.
 
+use actors::venues::hyperliquid::ws_client::WsClientConfig;
 use clap::{Parser, Subcommand};
 use hyperquote::config::Config;
 use hyperquote::run::{run_sequential, run_threaded, Progress, RunPlan};
-use hyperquote::wiring::{build_actors, MarketChoice};
+use hyperquote::wiring::{build_actors, coin_table, MarketChoice};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -45,6 +46,10 @@ struct RunArgs {
     /// as fast as the machine goes).
     #[arg(long, value_name = "X|max", default_value = "1", requires = "replay")]
     speed: String,
+    /// Live Hyperliquid market data from this WebSocket URL (paper trading: orders go to the
+    /// simulated exchange), e.g. ws://127.0.0.1:PORT/ws for a local mock.
+    #[arg(long, value_name = "URL", conflicts_with = "replay")]
+    live: Option<String>,
 }
 
 /// How fast a replay runs.
@@ -79,15 +84,16 @@ fn main() -> ExitCode {
 }
 
 fn run(args: RunArgs) -> Result<(), String> {
-    let config = match (&args.config, &args.replay) {
+    let config = match (&args.config, args.replay.is_some() || args.live.is_some()) {
         (Some(path), _) => Config::load(path),
-        (None, Some(_)) => Config::embedded_replay(),
-        (None, None) => Config::embedded_paper(),
+        (None, true) => Config::embedded_replay(),
+        (None, false) => Config::embedded_paper(),
     }
     .map_err(|e| e.to_string())?;
     let speed = parse_speed(&args.speed)?;
-    let market = match &args.replay {
-        Some(path) => MarketChoice::Replay {
+    let market = match (&args.replay, &args.live) {
+        (_, Some(url)) => MarketChoice::Live { url: url.clone() },
+        (Some(path), None) => MarketChoice::Replay {
             path: path.clone(),
             speed: match speed {
                 Speed::Factor(x) => x,
@@ -95,7 +101,7 @@ fn run(args: RunArgs) -> Result<(), String> {
                 Speed::Max => 1.0,
             },
         },
-        None => MarketChoice::Synthetic,
+        (None, None) => MarketChoice::Synthetic,
     };
     let duration_s = args.duration.unwrap_or(config.engine.duration_s);
     if !(duration_s > 0.0 && duration_s.is_finite()) {
@@ -109,13 +115,19 @@ fn run(args: RunArgs) -> Result<(), String> {
     }
     let mut plan = RunPlan::from_config(&config, Duration::from_secs_f64(duration_s))?;
     plan.end_with_market = args.replay.is_some();
+    if let Some(url) = &args.live {
+        let coins: Vec<String> = config.markets.iter().map(|m| m.coin.clone()).collect();
+        let table = coin_table(&config).map_err(|e| e.to_string())?;
+        plan.live_feed = Some((WsClientConfig::market_data(url, &coins), table));
+    }
     let session_prefix =
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
     let actors = build_actors(&config, session_prefix, &market).map_err(|e| e.to_string())?;
     let coins: Vec<String> = plan.instruments.iter().map(|i| i.name.clone()).collect();
-    let source = match &args.replay {
-        Some(path) => format!("replay of {} at speed {}", path.display(), args.speed),
-        None => "the synthetic market".to_string(),
+    let source = match (&args.replay, &args.live) {
+        (_, Some(url)) => format!("live market data from {url}"),
+        (Some(path), None) => format!("replay of {} at speed {}", path.display(), args.speed),
+        (None, None) => "the synthetic market".to_string(),
     };
     eprintln!(
         "hyperquote: paper mode, {} on {source} + sim venue, up to {duration_s} s (Ctrl-C stops cleanly)",

@@ -11,7 +11,10 @@ use crate::wiring::instruments;
 use actors::control::Command;
 use actors::report::ActorReport;
 use actors::runtime::{SequentialRuntime, ThreadSpec, ThreadedRuntime};
+use actors::venues::hyperliquid::live_feed::LiveFeed;
+use actors::venues::hyperliquid::ws_client::WsClientConfig;
 use actors::{Actor, ActorId};
+use engine::hyperliquid::CoinTable;
 use engine::instrument::Instrument;
 use engine::risk::TradingState;
 use engine::types::Nanos;
@@ -31,6 +34,8 @@ const SEQUENTIAL_SETTLE: Nanos = Nanos::from_millis(1_000);
 pub enum RunError {
     #[error("runtime: {0}")]
     Runtime(#[from] actors::runtime::RuntimeError),
+    #[error("live feed: {0}")]
+    LiveFeed(std::io::Error),
 }
 
 /// A progress line's facts.
@@ -57,6 +62,8 @@ pub struct RunPlan {
     pub progress_interval: Duration,
     /// End the run when the venue's market source ends (a replay).
     pub end_with_market: bool,
+    /// Live market data pushed to the venue by a WebSocket feed.
+    pub live_feed: Option<(WsClientConfig, CoinTable)>,
 }
 
 impl RunPlan {
@@ -69,6 +76,7 @@ impl RunPlan {
             duration,
             progress_interval: Duration::from_secs_f64(config.engine.progress_interval_s),
             end_with_market: false,
+            live_feed: None,
         })
     }
 }
@@ -82,6 +90,12 @@ pub fn run_threaded(
 ) -> Result<RunSummary, RunError> {
     let started = Instant::now();
     let runtime = ThreadedRuntime::start(actors, &plan.layout, plan.channel_capacity)?;
+    let live_feed = match (&plan.live_feed, runtime.injector(ActorId::Venue), runtime.injector(ActorId::Feed)) {
+        (Some((config, coins)), Some(market), Some(feed)) => {
+            Some(LiveFeed::start(config.clone(), coins.clone(), market, feed).map_err(RunError::LiveFeed)?)
+        }
+        _ => None,
+    };
     let deadline = started + plan.duration;
     let progress_interval = plan.progress_interval;
     let mut next_progress = started + progress_interval;
@@ -101,6 +115,7 @@ pub fn run_threaded(
             }
         }
     }
+    let live_summary = live_feed.map(LiveFeed::stop);
     if runtime.command(ActorId::Risk, halt("shutdown"), CONTROL_TIMEOUT).is_none() {
         tracing::warn!("risk actor did not answer the halt in time");
     }
@@ -122,7 +137,9 @@ pub fn run_threaded(
     let elapsed_s = started.elapsed().as_secs_f64();
     let counters = runtime.counters().clone();
     let slots = runtime.stop();
-    Ok(RunSummary::from_slots("threaded", elapsed_s, &plan.instruments, &slots, &counters))
+    let mut summary = RunSummary::from_slots("threaded", elapsed_s, &plan.instruments, &slots, &counters);
+    summary.live_feed = live_summary;
+    Ok(summary)
 }
 
 fn progress(runtime: &ThreadedRuntime, started: Instant) -> Progress {

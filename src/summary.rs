@@ -4,6 +4,7 @@
 use actors::latency::{LatencySnapshot, Percentiles};
 use actors::report::ActorReport;
 use actors::runtime::Slot;
+use actors::venues::hyperliquid::live_feed::LiveFeedSummary;
 use actors::{ActorId, QueueCounters, RuntimeCounters};
 use engine::calibration::CalibrationCounts;
 use engine::instrument::Instrument;
@@ -54,6 +55,8 @@ pub struct RunSummary {
     pub queues: Vec<QueueCounters>,
     pub calibration: CalibrationCounts,
     pub reports: Vec<ActorReport>,
+    /// Connection and frame counts of a live market-data feed, when there was one.
+    pub live_feed: Option<LiveFeedSummary>,
 }
 
 impl RunSummary {
@@ -119,6 +122,7 @@ impl RunSummary {
             queues: ordered.iter().map(|s| counters.snapshot(s.actor.id())).collect(),
             calibration,
             reports,
+            live_feed: None,
         }
     }
 
@@ -198,6 +202,14 @@ impl RunSummary {
                     );
                 }
             }
+        }
+        if let Some(live) = &self.live_feed {
+            let (c, f) = (&live.connection, &live.frames);
+            let _ = writeln!(
+                s,
+                "live feed: {} connects ({} failed), {} disconnects, {} silent, {} frames ({} malformed)",
+                c.connects, c.connect_failures, c.disconnects, c.silent_timeouts, c.frames, f.bad_frames
+            );
         }
         let c = &self.calibration;
         let _ = writeln!(

@@ -9,7 +9,7 @@ use actors::Actor;
 use engine::hyperliquid::CoinTable;
 use engine::instrument::Instrument;
 use engine::market::synthetic::SyntheticMarket;
-use engine::market::MarketSource;
+use engine::market::{MarketSource, PushedMarket};
 use engine::quote::StaticSpreadQuoter;
 use engine::risk::CoinLimits;
 use engine::sim::SimExchange;
@@ -23,6 +23,9 @@ pub enum MarketChoice {
     Synthetic,
     /// A recording, at `speed` recorded seconds per runtime second.
     Replay { path: PathBuf, speed: f64 },
+    /// Live Hyperliquid market data from a WebSocket (`run --live URL`), pushed to the venue
+    /// by a `LiveFeed`; orders still go to the simulated exchange.
+    Live { url: String },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +40,11 @@ pub enum WiringError {
     Quote(String),
     #[error("risk limits: {0}")]
     Risk(String),
+}
+
+/// The coin-name table of the configured markets, for the Hyperliquid parser.
+pub fn coin_table(config: &Config) -> Result<CoinTable, WiringError> {
+    CoinTable::new(config.markets.iter().map(|m| m.coin.as_str())).map_err(|e| WiringError::Replay(e.to_string()))
 }
 
 pub fn instruments(config: &Config) -> Vec<Instrument> {
@@ -59,9 +67,9 @@ fn market_source(config: &Config, choice: &MarketChoice) -> Result<Box<dyn Marke
                 .map_err(|e| WiringError::Synthetic(e.to_string()))?;
             Ok(Box::new(market))
         }
+        MarketChoice::Live { .. } => Ok(Box::new(PushedMarket)),
         MarketChoice::Replay { path, speed } => {
-            let coins = CoinTable::new(config.markets.iter().map(|m| m.coin.as_str()))
-                .map_err(|e| WiringError::Replay(e.to_string()))?;
+            let coins = coin_table(config)?;
             let market = ReplayMarket::open(path, coins, *speed).map_err(|e| WiringError::Replay(e.to_string()))?;
             Ok(Box::new(market))
         }

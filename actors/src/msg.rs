@@ -76,6 +76,8 @@ pub enum Msg {
     Position(PositionUpdate),
     /// Feed → Risk: a coin's feed turned stale or fresh again.
     FeedHealth(FeedHealth),
+    /// Live feed → Feed: the market-data connection resubscribed; books resync.
+    FeedResync,
     /// Quote → Calibration.
     Prediction(Prediction),
     /// Order, Fill → Calibration.
@@ -121,7 +123,8 @@ impl Msg {
             | Msg::Action(_)
             | Msg::Venue(_)
             | Msg::Position(_)
-            | Msg::FeedHealth(_) => Delivery::Reliable,
+            | Msg::FeedHealth(_)
+            | Msg::FeedResync => Delivery::Reliable,
         }
     }
 }

@@ -45,6 +45,8 @@ pub struct FeedReport {
     /// Times a coin's feed went silent past `feed.stale_after_ms`, and came back.
     pub stale_events: u64,
     pub fresh_events: u64,
+    /// Resubscriptions of a live feed (each lets the next snapshot replace the book).
+    pub resyncs: u64,
     /// Events for a coin the engine does not quote.
     pub unknown_coin_events: u64,
 }

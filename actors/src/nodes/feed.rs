@@ -50,6 +50,11 @@ impl Actor for FeedActor {
     }
 
     fn handle(&mut self, now: Nanos, msg: Msg, out: &mut Outbox) {
+        if let Msg::FeedResync = msg {
+            self.report.resyncs += 1;
+            self.keepers.iter_mut().for_each(BookKeeper::resync);
+            return;
+        }
         let Msg::MarketData(event) = msg else { return };
         let coin = event.coin();
         let Some(keeper) = self.keepers.get_mut(coin.index()) else {

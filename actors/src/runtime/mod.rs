@@ -10,4 +10,4 @@ pub use clock::{Clock, MonoClock, SimClock};
 pub use group::{LocalGroup, Member, RemoteLink, Slot};
 pub use layout::{one_thread_per_actor, validate, LayoutError, ThreadSpec, WaitStrategy};
 pub use sequential::SequentialRuntime;
-pub use threaded::{RuntimeError, ThreadedRuntime};
+pub use threaded::{Injector, RuntimeError, ThreadedRuntime};

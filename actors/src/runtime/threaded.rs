@@ -39,6 +39,29 @@ struct ControlHandle {
     thread: Thread,
 }
 
+/// Injects messages for one actor from a thread outside the runtime (a socket reader).
+#[derive(Clone)]
+pub struct Injector {
+    to: ActorId,
+    tx: Sender<Envelope>,
+    unpark: Option<Thread>,
+    clock: MonoClock,
+}
+
+impl Injector {
+    /// Sends `msg` stamped with the runtime clock as its ingress time; false once the
+    /// runtime has stopped.
+    pub fn inject(&self, msg: Msg) -> bool {
+        use super::clock::Clock;
+        let now = self.clock.now();
+        let sent = self.tx.send(Envelope { to: self.to, msg, origin: now, sent: now }).is_ok();
+        if let Some(thread) = &self.unpark {
+            thread.unpark();
+        }
+        sent
+    }
+}
+
 pub struct ThreadedRuntime {
     handles: Vec<JoinHandle<Vec<Slot>>>,
     /// Inbox of each thread and whether it parks, by thread index; `thread_of` maps nodes.
@@ -188,14 +211,19 @@ impl ThreadedRuntime {
     /// ingress time: the entry point of an external source (a socket thread, a bench).
     /// Blocks while the destination's inbox is full. Returns false if `to` is not hosted.
     pub fn inject(&self, to: ActorId, msg: Msg) -> bool {
-        let Some(t) = self.thread_of[to.index()] else { return false };
-        let now = self.now();
+        self.injector(to).is_some_and(|i| i.inject(msg))
+    }
+
+    /// A handle another thread keeps to inject messages for `to` (see `inject`).
+    pub fn injector(&self, to: ActorId) -> Option<Injector> {
+        let t = self.thread_of[to.index()]?;
         let (tx, parks) = &self.inboxes[t];
-        let sent = tx.send(Envelope { to, msg, origin: now, sent: now }).is_ok();
-        if *parks {
-            self.handles[t].thread().unpark();
-        }
-        sent
+        Some(Injector {
+            to,
+            tx: tx.clone(),
+            unpark: parks.then(|| self.handles[t].thread().clone()),
+            clock: self.clock,
+        })
     }
 
     pub fn latency(&self, id: ActorId, timeout: Duration) -> Option<LatencySnapshot> {

@@ -2,14 +2,14 @@
 //!
 //! Frames are read lazily and parsed exactly (the same parser as the live feed); book
 //! snapshots, BBO updates and trades become market events at their receive time, mapped to
-//! the runtime clock: `t = (local_ns − first local_ns) / speed`. The first `trades` frame of
-//! each coin is the venue's replay of older trades on subscribe: it is counted as
-//! historical and not played as live flow. Bad lines and malformed frames are counted and
+//! the runtime clock: `t = (local_ns − first local_ns) / speed`. Frames become events as
+//! they do live (`market_frames`), subscribe-time trade replays included. Bad lines and malformed frames are counted and
 //! skipped (the first few logged); the replay never stops on them.
 
+use super::hyperliquid::market_frames::{market_events, TradeReplayFilter};
 use super::recording::{RecordingError, RecordingReader};
-use engine::hyperliquid::{CoinTable, Frame, Parser};
-use engine::market::{Bbo, MarketEvent, MarketSource, SourceCounters};
+use engine::hyperliquid::{CoinTable, Parser};
+use engine::market::{MarketEvent, MarketSource, SourceCounters};
 use engine::types::Nanos;
 use std::collections::VecDeque;
 use std::path::Path;
@@ -28,7 +28,7 @@ pub struct ReplayMarket {
     first_local_ns: Option<u64>,
     queue: VecDeque<(Nanos, MarketEvent)>,
     ended: bool,
-    trades_seen: Vec<bool>,
+    replays: TradeReplayFilter,
     counters: SourceCounters,
 }
 
@@ -45,7 +45,7 @@ impl ReplayMarket {
             first_local_ns: None,
             queue: VecDeque::with_capacity(QUEUE_CAPACITY),
             ended: false,
-            trades_seen: vec![false; coin_count],
+            replays: TradeReplayFilter::new(coin_count),
             counters: SourceCounters::default(),
         };
         market.refill();
@@ -94,29 +94,8 @@ impl ReplayMarket {
                 return;
             }
         };
-        match parsed {
-            Frame::L2Book(book) => self.queue.push_back((at, MarketEvent::Book(book.clone()))),
-            Frame::Bbo(b) => self.queue.push_back((
-                at,
-                MarketEvent::Bbo(Bbo { coin: b.coin, exchange_time: b.exchange_time, bid: b.bid, ask: b.ask }),
-            )),
-            Frame::Trades(trades) => {
-                self.counters.unknown_coin += u64::from(trades.unknown_coin_trades);
-                for trade in trades.trades() {
-                    match self.trades_seen.get(trade.coin.index()) {
-                        Some(false) => self.counters.historical_trades += 1,
-                        _ => self.queue.push_back((at, MarketEvent::Trade(*trade))),
-                    }
-                }
-                for trade in trades.trades() {
-                    if let Some(seen) = self.trades_seen.get_mut(trade.coin.index()) {
-                        *seen = true;
-                    }
-                }
-            }
-            Frame::UnknownCoin(_) => self.counters.unknown_coin += 1,
-            _ => self.counters.unused_frames += 1,
-        }
+        let queue = &mut self.queue;
+        market_events(parsed, &mut self.replays, &mut self.counters, |event| queue.push_back((at, event)));
     }
 }
 

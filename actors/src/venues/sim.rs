@@ -2,7 +2,8 @@
 //! replayed) and the simulated exchange, hosted like an actor so paper mode and backtests
 //! have the whole outside world in-process.
 //!
-//! Each due market event goes to the exchange first (it moves queue positions and fills our
+//! Market data may also be pushed to it (`Msg::MarketData` from a live feed). Each market
+//! event goes to the exchange first (it moves queue positions and fills our
 //! orders) and then to FeedActor, stamped with its ingress time. Order batches from
 //! OrderActor go to the exchange; its responses go to OrderActor, and fills to FillActor too.
 
@@ -43,7 +44,13 @@ impl Actor for SimVenue {
     }
 
     fn handle(&mut self, now: Nanos, msg: Msg, out: &mut Outbox) {
-        if let Msg::Action(a) = msg {
+        if let Msg::MarketData(event) = msg {
+            // Pushed market data (a live feed): same path as the source's own events.
+            self.report.market_events += 1;
+            self.exchange.on_market(now, &event);
+            out.send(ActorId::Feed, Msg::MarketData(event));
+            self.emit(now, out);
+        } else if let Msg::Action(a) = msg {
             // The simulated exchange takes actions one at a time; a batch only matters for
             // the live venue's signing and rate limits.
             self.exchange.submit(now, std::slice::from_ref(&a.action));

@@ -4,8 +4,9 @@
 //! *buffer the events*, fetch `GET /fapi/v1/depth`, drop buffered events with
 //! `u < lastUpdateId`, and apply the rest starting from the one with
 //! `U ≤ lastUpdateId ≤ u`. The snapshot answer arrives hundreds of milliseconds after the
-//! stream opens (in the 2024-08-08 recordings it arrives after 6–7 diffs, and its
-//! `lastUpdateId` falls inside the 5th), so the diffs must be kept until it does.
+//! stream opens (in the 2024-08-08 recordings it arrives after 6 diffs for BTCUSDT, its
+//! `lastUpdateId` inside the 5th, and after 7 for ETHUSDT, ending the 6th), so the diffs
+//! must be kept until it does.
 //!
 //! The buffer holds one unbroken chain of the most recent diffs (the book clears it on a
 //! sequence gap). It is bounded in diffs and in levels, both reserved up front, so it never

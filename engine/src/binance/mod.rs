@@ -25,17 +25,17 @@ mod error;
 mod events;
 mod ladder;
 mod parse;
+mod sync;
 mod ticker_check;
 
-pub use depth_book::{
-    DepthBook, DepthBookConfig, DepthCounters, DiffOutcome, DropReason, InvalidConfig, SnapshotOutcome, SyncSource,
-    SyncState, TickerOutcome,
-};
+pub use depth_book::DepthBook;
 pub use error::{Expected, ParseError, MAX_EVENT_NAME_BYTES};
 pub use events::{BookTicker, DepthDiff, DepthSnapshot, Event, PriceLevel, TradePrint};
 pub use parse::Parser;
+pub use sync::{
+    DepthBookConfig, DepthCounters, DiffOutcome, DropReason, InvalidConfig, SnapshotOutcome, SyncSource, SyncState,
+    TickerOutcome,
+};
 
-#[cfg(test)]
-mod perf_scratch;
 #[cfg(test)]
 mod replay_tests;

@@ -69,7 +69,8 @@ impl Parser {
     pub fn with_capacity(frame_bytes: usize, levels_per_side: usize) -> Self {
         Self {
             buffers: Buffers::new(frame_bytes),
-            tape: Tape(Vec::with_capacity(frame_bytes / 4)),
+            // A tape node per JSON value; a frame needs well under one node per 8 bytes.
+            tape: Tape(Vec::with_capacity(frame_bytes / 8)),
             bids: Vec::with_capacity(levels_per_side),
             asks: Vec::with_capacity(levels_per_side),
         }

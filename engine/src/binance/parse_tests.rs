@@ -89,6 +89,11 @@ fn book_ticker_trade_snapshot_and_ack_parse() {
     assert_eq!(s.bids.len(), 2);
     assert_eq!(s.asks, &[PriceLevel { px: px("61800.3"), qty: q("1.5") }]);
 
+    // E and T are optional in a snapshot.
+    let mut bytes = br#"{"lastUpdateId":9,"bids":[],"asks":[["1.5","2"]]}"#.to_vec();
+    let Ok(Event::DepthSnapshot(s)) = parser.parse(&mut bytes) else { panic!("not a snapshot") };
+    assert_eq!((s.last_update_id, s.event_time, s.transaction_time, s.bids.len(), s.asks.len()), (9, None, None, 0, 1));
+
     let mut bytes = br#"{"result":null,"id":7}"#.to_vec();
     assert_eq!(parser.parse(&mut bytes), Ok(Event::SubscriptionAck { id: 7 }));
 }

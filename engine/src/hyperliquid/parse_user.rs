@@ -42,7 +42,7 @@ fn fills_into(fills: Slot<'_, '_>, coins: &CoinTable, out: &mut Vec<UserFill>) -
     let channel = fills.channel;
     out.clear();
     for value in fills.array()?.iter() {
-        let [coin, px, sz, side, time, start, dir, pnl, hash, oid, crossed, fee, tid, token, cloid, liq, builder, twap] =
+        let [coin, px, sz, side, time, start, dir, pnl, hash, oid, cross, fee, tid, token, cloid, liq, builder, twap] =
             pick(Slot::new(value, channel, "data.fills[]").object()?, channel, &FILL)?;
         out.push(UserFill {
             coin: coin_of(coin, coins)?,
@@ -55,7 +55,7 @@ fn fills_into(fills: Slot<'_, '_>, coins: &CoinTable, out: &mut Vec<UserFill>) -
             closed_pnl_usdc: pnl.qty()?,
             hash: hash.tx_hash()?,
             oid: oid.u64()?,
-            crossed: crossed.bool()?,
+            crossed: cross.bool()?,
             fee_qty: fee.qty()?,
             fee_token: if token.str()? == "USDC" { FeeToken::Usdc } else { FeeToken::Other },
             builder_fee_qty: builder.opt(Slot::qty)?,

@@ -4,9 +4,11 @@
 //! supersedes are removed (a new best bid at P removes every bid above P, and sets the size
 //! at P), so the book stays sorted and within 20 levels. An update that would leave the book
 //! crossed or empty is refused and the previous book kept: quoting against it would be
-//! quoting against garbage. The feed is *stale* when no accepted update arrived for
-//! `stale_after`; the keeper reports each transition once (stale, then fresh again), which is
-//! what RiskActor uses to pull and restore quotes.
+//! quoting against garbage. Within one subscription an update older than the last accepted
+//! one is a late frame and refused; `resync` (a new subscription) lifts that. The feed is
+//! *stale* when no accepted update arrived for `stale_after`; the keeper reports each
+//! transition once (stale, then fresh again), which is what RiskActor uses to pull and
+//! restore quotes.
 
 use super::{Bbo, BookLevel, L2Book, MAX_BOOK_LEVELS};
 use crate::types::{CoinId, Nanos, Side};
@@ -32,6 +34,8 @@ pub enum FeedHealthChange {
 #[derive(Debug, Clone)]
 pub struct BookKeeper {
     book: L2Book,
+    /// Updates older than this are late frames of the current subscription and refused.
+    min_exchange_time_ns: u64,
     last_update: Option<Nanos>,
     stale_after: Nanos,
     stale: bool,
@@ -39,7 +43,7 @@ pub struct BookKeeper {
 
 impl BookKeeper {
     pub fn new(coin: CoinId, stale_after: Nanos) -> Self {
-        Self { book: L2Book::empty(coin), last_update: None, stale_after, stale: false }
+        Self { book: L2Book::empty(coin), min_exchange_time_ns: 0, last_update: None, stale_after, stale: false }
     }
 
     pub fn book(&self) -> &L2Book {
@@ -52,15 +56,16 @@ impl BookKeeper {
 
     /// Replaces the book with `snapshot` unless it is unusable.
     pub fn apply_snapshot(&mut self, now: Nanos, snapshot: &L2Book) -> Result<Option<FeedHealthChange>, BookReject> {
-        check_order(&self.book, snapshot.exchange_time.0)?;
+        self.check_order(snapshot.exchange_time.0)?;
         check_usable(snapshot)?;
         self.book.clone_from(snapshot);
+        self.min_exchange_time_ns = snapshot.exchange_time.0;
         Ok(self.touched(now))
     }
 
     /// Moves the top of the book to `bbo`, keeping it sorted; refuses a crossed result.
     pub fn apply_bbo(&mut self, now: Nanos, bbo: &Bbo) -> Result<Option<FeedHealthChange>, BookReject> {
-        check_order(&self.book, bbo.exchange_time.0)?;
+        self.check_order(bbo.exchange_time.0)?;
         let mut next = self.book.clone();
         next.exchange_time = bbo.exchange_time;
         if let Some(level) = bbo.bid {
@@ -71,7 +76,21 @@ impl BookKeeper {
         }
         check_usable(&next)?;
         self.book = next;
+        self.min_exchange_time_ns = bbo.exchange_time.0;
         Ok(self.touched(now))
+    }
+
+    /// A new subscription (after a reconnect): its first snapshot is authoritative whatever
+    /// its time, so the ordering of the old stream no longer applies.
+    pub fn resync(&mut self) {
+        self.min_exchange_time_ns = 0;
+    }
+
+    fn check_order(&self, exchange_time_ns: u64) -> Result<(), BookReject> {
+        if exchange_time_ns < self.min_exchange_time_ns {
+            return Err(BookReject::OutOfOrder);
+        }
+        Ok(())
     }
 
     /// The next time the feed would turn stale, if it is fresh now.
@@ -100,13 +119,6 @@ impl BookKeeper {
         }
         None
     }
-}
-
-fn check_order(book: &L2Book, exchange_time_ns: u64) -> Result<(), BookReject> {
-    if exchange_time_ns < book.exchange_time.0 {
-        return Err(BookReject::OutOfOrder);
-    }
-    Ok(())
 }
 
 fn check_usable(book: &L2Book) -> Result<(), BookReject> {
@@ -199,6 +211,10 @@ mod tests {
         assert_eq!(k.apply_snapshot(Nanos(2), &snapshot(9, &[100.0], &[101.0])), Err(BookReject::OutOfOrder));
         assert_eq!(prices(&k.book().bids), vec![100.0]);
         assert!(!k.book().is_crossed());
+        // After a resubscription the new stream's first snapshot is taken, whatever its time.
+        k.resync();
+        k.apply_snapshot(Nanos(3), &snapshot(9, &[99.0], &[100.0])).unwrap();
+        assert_eq!(prices(&k.book().bids), vec![99.0]);
     }
 
     #[test]

@@ -13,5 +13,5 @@ pub use bbo::Bbo;
 pub use book::{BookLevel, L2Book, MAX_BOOK_LEVELS};
 pub use book_keeper::{BookKeeper, BookReject, FeedHealthChange};
 pub use event::MarketEvent;
-pub use source::{MarketSource, SourceCounters};
+pub use source::{MarketSource, PushedMarket, SourceCounters};
 pub use trade::Trade;

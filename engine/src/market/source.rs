@@ -33,3 +33,17 @@ pub trait MarketSource: Send {
         SourceCounters::default()
     }
 }
+
+/// A source with no events of its own: the market is pushed to the venue by a live feed.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PushedMarket;
+
+impl MarketSource for PushedMarket {
+    fn next_event_time(&self) -> Option<Nanos> {
+        None
+    }
+
+    fn pop_due(&mut self, _now: Nanos) -> Option<(Nanos, MarketEvent)> {
+        None
+    }
+}
