@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod logging;
+pub mod record;
 pub mod run;
 pub mod summary;
 pub mod wiring;

@@ -25,7 +25,30 @@ struct Cli {
 enum Cmd {
     /// Run the engine (default: paper mode on the built-in synthetic market for 30 s).
     Run(RunArgs),
+    /// Record live Hyperliquid market data (l2Book, trades, bbo) to a file.
+    Record(RecordArgs),
 }
+
+#[derive(clap::Args)]
+struct RecordArgs {
+    /// Coin to record (repeat for several; HIP-3 names like hyna:HYPE work).
+    #[arg(long = "coin", required = true)]
+    coins: Vec<String>,
+    /// Output file: `.gz` gzip, `.zst` zstd, anything else plain text.
+    #[arg(long)]
+    out: PathBuf,
+    /// WebSocket endpoint.
+    #[arg(long, default_value = MAINNET_WS_URL)]
+    url: String,
+    /// Stop after this many seconds (default: until Ctrl-C).
+    #[arg(long)]
+    duration: Option<f64>,
+}
+
+/// Hyperliquid mainnet WebSocket (HYPERLIQUID.md).
+const MAINNET_WS_URL: &str = "wss://api.hyperliquid.xyz/ws";
+/// `record` without `--duration`: until Ctrl-C, at most a year.
+const RECORD_FOREVER: Duration = Duration::from_secs(365 * 24 * 3600);
 
 #[derive(clap::Args, Default)]
 struct RunArgs {
@@ -70,17 +93,49 @@ fn parse_speed(text: &str) -> Result<Speed, String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let args = match cli.command {
-        Some(Cmd::Run(args)) => args,
-        None => RunArgs::default(),
+    let outcome = match cli.command {
+        Some(Cmd::Run(args)) => run(args),
+        Some(Cmd::Record(args)) => record(args),
+        None => run(RunArgs::default()),
     };
-    match run(args) {
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("hyperquote: {message}");
             ExitCode::from(2)
         }
     }
+}
+
+/// Sets a flag on Ctrl-C (SIGINT) so long runs stop cleanly.
+fn stop_on_ctrl_c() -> Arc<AtomicBool> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    if let Err(e) = ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed)) {
+        tracing::warn!("Ctrl-C handler not installed: {e}");
+    }
+    stop
+}
+
+fn record(args: RecordArgs) -> Result<(), String> {
+    let duration = match args.duration {
+        Some(s) if s > 0.0 && s.is_finite() => Duration::from_secs_f64(s),
+        Some(s) => return Err(format!("--duration must be a positive number of seconds, got {s}")),
+        None => RECORD_FOREVER,
+    };
+    let _log_guard = hyperquote::logging::init(&hyperquote::config::LoggingSection::default());
+    let stop = stop_on_ctrl_c();
+    eprintln!(
+        "hyperquote: recording {} from {} to {} (Ctrl-C stops)",
+        args.coins.join(", "),
+        args.url,
+        args.out.display()
+    );
+    let summary =
+        hyperquote::record::record(&args.url, &args.coins, &args.out, duration, &stop).map_err(|e| e.to_string())?;
+    let json = serde_json::to_string(&summary).map_err(|e| format!("summary: {e}"))?;
+    println!("{json}");
+    Ok(())
 }
 
 fn run(args: RunArgs) -> Result<(), String> {
@@ -108,11 +163,7 @@ fn run(args: RunArgs) -> Result<(), String> {
         return Err(format!("--duration must be a positive number of seconds, got {duration_s}"));
     }
     let _log_guard = hyperquote::logging::init(&config.logging);
-    let stop = Arc::new(AtomicBool::new(false));
-    let flag = stop.clone();
-    if let Err(e) = ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed)) {
-        tracing::warn!("Ctrl-C handler not installed: {e}");
-    }
+    let stop = stop_on_ctrl_c();
     let mut plan = RunPlan::from_config(&config, Duration::from_secs_f64(duration_s))?;
     plan.end_with_market = args.replay.is_some();
     if let Some(url) = &args.live {
