@@ -21,8 +21,9 @@ const BOOK: [Key; 3] = [key("coin", "data.coin"), key("time", "data.time"), key(
 const BOOK_LEVEL: [Key; 3] =
     [key("px", "data.levels[][].px"), key("sz", "data.levels[][].sz"), key("n", "data.levels[][].n")];
 
-fn level(value: Value<'_, '_>, channel: Channel, keys: &[Key; 3]) -> Result<BookLevel, FrameError> {
-    let [px, sz, n] = pick(Slot::new(value, channel, keys[0].path).object()?, channel, keys)?;
+/// A level object `{px, sz, n}`.
+fn level(level: Slot<'_, '_>, keys: &[Key; 3]) -> Result<BookLevel, FrameError> {
+    let [px, sz, n] = pick(level.object()?, level.channel, keys)?;
     Ok(BookLevel { px: px.price()?, sz: sz.qty()?, orders: n.u32()? })
 }
 
@@ -34,7 +35,7 @@ fn levels_into(
     let side = Slot::new(side, channel, "data.levels[]");
     out.clear();
     for value in side.array()?.iter() {
-        let parsed = level(value, channel, &BOOK_LEVEL)?;
+        let parsed = level(Slot::new(value, channel, "data.levels[][]"), &BOOK_LEVEL)?;
         out.try_push(parsed).map_err(|_| side.error(Problem::TooMany { max: MAX_BOOK_LEVELS }))?;
     }
     Ok(())
@@ -109,8 +110,7 @@ pub(super) fn bbo(data: Slot<'_, '_>, coins: &CoinTable) -> Result<Parsed, Frame
         return Ok(Parsed::UnknownCoin(channel));
     };
     let [bid, ask] = sides.array_of::<2>()?;
-    let side =
-        |v: Value<'_, '_>| Slot::new(v, channel, "data.bbo[]").opt(|s| level(s.required()?, channel, &BBO_LEVEL));
+    let side = |v: Value<'_, '_>| Slot::new(v, channel, "data.bbo[]").opt(|s| level(s, &BBO_LEVEL));
     Ok(Parsed::Bbo(Bbo { coin, exchange_time: time.time_ms()?, bid: side(bid)?, ask: side(ask)? }))
 }
 

@@ -68,6 +68,8 @@ fn l2_book_errors_name_the_field() {
     assert_err(&too_deep, Channel::L2Book, "data.levels[]", ErrorKind::TooMany);
     let three = r#"{"channel":"l2Book","data":{"coin":"BTC","time":1,"levels":[[],[],[]]}}"#;
     assert_err(three, Channel::L2Book, "data.levels", ErrorKind::WrongLength);
+    let scalar = r#"{"channel":"l2Book","data":{"coin":"BTC","time":1,"levels":[[1],[]]}}"#;
+    assert_err(scalar, Channel::L2Book, "data.levels[][]", ErrorKind::WrongType);
     assert_err(&BOOK.replace(r#""time":1737918843542,"#, ""), Channel::L2Book, "data.time", ErrorKind::MissingField);
     assert_err(&BOOK.replace("105054.0", "1e5"), Channel::L2Book, "data.levels[][].px", ErrorKind::BadNumber);
     assert_err(&BOOK.replace("105054.0", "1.000000001"), Channel::L2Book, "data.levels[][].px", ErrorKind::BadNumber);

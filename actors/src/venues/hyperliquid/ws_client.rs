@@ -311,6 +311,33 @@ mod tests {
     }
 
     #[test]
+    fn wss_to_a_plain_server_is_a_counted_connect_failure_not_a_panic() {
+        // A TCP listener that is not TLS: the handshake must fail and be retried.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("wss://127.0.0.1:{}/ws", listener.local_addr().unwrap().port());
+        let mut config = WsClientConfig::market_data(&url, &["BTC".into()]);
+        config.backoff_initial = Duration::from_millis(20);
+        let (tx, rx) = std::sync::mpsc::channel();
+        let client = WsClient::start(config, move |input| {
+            if let WsInput::Event(WsEvent::Disconnected { reason }) = input {
+                let _ = tx.send(reason);
+            }
+        })
+        .unwrap();
+        // Answer the first connection with plain text: the TLS handshake must fail.
+        let server = std::thread::spawn(move || {
+            if let Ok((mut stream, _)) = listener.accept() {
+                let _ = std::io::Write::write_all(&mut stream, b"HTTP/1.1 400 Bad Request\r\n\r\n");
+            }
+        });
+        let reason = rx.recv_timeout(Duration::from_secs(10)).expect("a reported failure");
+        assert!(reason.contains("connect failed"), "{reason}");
+        let counters = client.stop();
+        assert!(counters.connect_failures >= 1 && counters.connects == 0, "{counters:?}");
+        let _ = server.join();
+    }
+
+    #[test]
     fn backoff_doubles_with_jitter_and_caps() {
         let c = WsClientConfig::market_data("ws://x", &[]);
         for attempt in 0..30 {
