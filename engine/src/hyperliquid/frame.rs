@@ -13,7 +13,8 @@
 use super::hex::{Address, TxHash};
 use super::post::PostResponse;
 use super::user::{OrderUpdate, UserEvent, UserFills};
-use crate::market::{BookLevel, L2Book, Trade};
+pub use crate::market::Bbo;
+use crate::market::{L2Book, Trade};
 use crate::types::{CoinId, Price, Qty, UnixNanos};
 use arrayvec::ArrayString;
 use std::fmt;
@@ -188,15 +189,6 @@ impl<'p> Trades<'p> {
         let first = times.next()?;
         Some(times.fold((first, first), |(lo, hi), t| (lo.min(t), hi.max(t))))
     }
-}
-
-/// Best bid and offer; a side is `None` when that side of the book is empty.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Bbo {
-    pub coin: CoinId,
-    pub exchange_time: UnixNanos,
-    pub bid: Option<BookLevel>,
-    pub ask: Option<BookLevel>,
 }
 
 /// The mid price of one configured coin (`allMids`).

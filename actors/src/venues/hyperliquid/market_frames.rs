@@ -5,7 +5,7 @@
 //! historical, not played as live flow.
 
 use engine::hyperliquid::Frame;
-use engine::market::{Bbo, MarketEvent, SourceCounters};
+use engine::market::{MarketEvent, SourceCounters};
 
 /// Per-coin memory of whether this subscription's first trades frame has been seen.
 #[derive(Debug, Clone)]
@@ -33,9 +33,7 @@ pub fn market_events(
 ) {
     match frame {
         Frame::L2Book(book) => emit(MarketEvent::Book(book.clone())),
-        Frame::Bbo(b) => {
-            emit(MarketEvent::Bbo(Bbo { coin: b.coin, exchange_time: b.exchange_time, bid: b.bid, ask: b.ask }))
-        }
+        Frame::Bbo(bbo) => emit(MarketEvent::Bbo(bbo)),
         Frame::Trades(trades) => {
             counters.unknown_coin += u64::from(trades.unknown_coin_trades);
             for trade in trades.trades() {
