@@ -89,13 +89,17 @@ pub fn run_threaded(
     mut on_progress: impl FnMut(&Progress),
 ) -> Result<RunSummary, RunError> {
     let started = Instant::now();
-    let runtime = ThreadedRuntime::start(actors, &plan.layout, plan.channel_capacity)?;
-    let live_feed = match (&plan.live_feed, runtime.injector(ActorId::Venue), runtime.injector(ActorId::Feed)) {
-        (Some((config, coins)), Some(market), Some(feed)) => {
-            Some(LiveFeed::start(config.clone(), coins.clone(), market, feed).map_err(RunError::LiveFeed)?)
+    // Live market data is read on the thread of the node that owns the market (the
+    // simulated venue in paper mode), which hands it on to the feed.
+    let (live_feed, drivers) = match &plan.live_feed {
+        Some((config, coins)) => {
+            let (feed, driver) = LiveFeed::hosted(config.clone(), coins.clone(), ActorId::Venue, ActorId::Feed)
+                .map_err(RunError::LiveFeed)?;
+            (Some(feed), vec![driver])
         }
-        _ => None,
+        None => (None, Vec::new()),
     };
+    let runtime = ThreadedRuntime::start_with_drivers(actors, &plan.layout, plan.channel_capacity, drivers)?;
     let deadline = started + plan.duration;
     let progress_interval = plan.progress_interval;
     let mut next_progress = started + progress_interval;
@@ -115,7 +119,6 @@ pub fn run_threaded(
             }
         }
     }
-    let live_summary = live_feed.map(LiveFeed::stop);
     if runtime.command(ActorId::Risk, halt("shutdown"), CONTROL_TIMEOUT).is_none() {
         tracing::warn!("risk actor did not answer the halt in time");
     }
@@ -138,7 +141,7 @@ pub fn run_threaded(
     let counters = runtime.counters().clone();
     let slots = runtime.stop();
     let mut summary = RunSummary::from_slots("threaded", elapsed_s, &plan.instruments, &slots, &counters);
-    summary.live_feed = live_summary;
+    summary.live_feed = live_feed.map(|f| f.summary());
     Ok(summary)
 }
 

@@ -1,5 +1,5 @@
 //! The threaded runtime with small test actors: ordering, control priority, coalescing,
-//! lossy drops, wait strategies, pinning, shutdown and layout errors.
+//! lossy drops, wait strategies, pinning, shutdown, layout errors and thread drivers.
 //!
 //! Each test is functional: the only time bounds are generous ones that a broken mechanism
 //! (a missing unpark, control queued behind data, a stop that drains the backlog) misses by
@@ -7,7 +7,9 @@
 
 use actors::control::{Command, CommandReply};
 use actors::msg::{ActionMsg, Msg};
-use actors::runtime::{LayoutError, RuntimeError, Slot, ThreadSpec, ThreadedRuntime, WaitStrategy};
+use actors::runtime::{
+    DriverHost, HostedDriver, LayoutError, RuntimeError, Slot, ThreadDriver, ThreadSpec, ThreadedRuntime, WaitStrategy,
+};
 use actors::testkit::{book, handled, prediction, tag, trade, Script};
 use actors::ActorId;
 use crossbeam_channel::{bounded, unbounded, Receiver, Sender};
@@ -538,4 +540,149 @@ fn message_to_a_node_nobody_hosts_is_dropped() {
     }
     assert_eq!(rt.report(ActorId::Calibration, SECOND), None);
     assert_eq!(ids_of(&rt.stop()), [ActorId::Feed, ActorId::Quote]);
+}
+
+// ---------------------------------------------------------------------------------------
+// 11. Thread drivers: a socket loop on an actor's thread
+
+/// Reads one byte per message from a loopback TCP connection and delivers `trade(0, byte)`
+/// to `to` on its own thread — the shape of the live feed, without the WebSocket.
+struct ByteDriver {
+    listener: std::net::TcpListener,
+    to: ActorId,
+}
+
+impl ThreadDriver for ByteDriver {
+    fn run(self: Box<Self>, host: DriverHost<'_>) {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let host = std::cell::RefCell::new(host);
+        rt.block_on(async {
+            self.listener.set_nonblocking(true).unwrap();
+            let listener = tokio::net::TcpListener::from_std(self.listener).unwrap();
+            let read = async {
+                let (stream, _) = listener.accept().await.unwrap();
+                let mut buf = [0u8; 64];
+                loop {
+                    stream.readable().await.unwrap();
+                    match stream.try_read(&mut buf) {
+                        Ok(0) => break,
+                        Ok(n) => {
+                            let mut h = host.borrow_mut();
+                            for &b in &buf[..n] {
+                                h.inject(self.to, trade(0, u64::from(b)));
+                            }
+                            h.run_until_idle();
+                        }
+                        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                        Err(e) => panic!("read: {e}"),
+                    }
+                }
+                std::future::pending::<()>().await
+            };
+            tokio::select! {
+                () = read => {}
+                () = DriverHost::serve(&host) => {}
+            }
+        });
+    }
+}
+
+fn byte_driver(to: ActorId) -> (HostedDriver, std::net::SocketAddr) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    (HostedDriver { with: to, driver: Box::new(ByteDriver { listener, to }) }, addr)
+}
+
+#[test]
+fn a_driver_delivers_on_its_actors_thread_and_the_thread_still_serves_peers_timers_and_control() {
+    const PINGS: u64 = 50;
+    // Feed, on the driven thread, logs which thread handled each byte and answers a ping
+    // from Quote (on a parked thread); Estimator, beside Feed, runs a 1 ms timer.
+    let (feed_tx, feed_rx) = unbounded();
+    let feed = Script::new(ActorId::Feed, move |_, msg, out| {
+        let (kind, _, seq) = tag(msg);
+        let thread = std::thread::current().name().unwrap_or_default().to_string();
+        let _ = feed_tx.send((kind, seq, thread));
+        if seq >= 100 {
+            out.send(ActorId::Quote, msg.clone());
+        }
+    });
+    let (pong_tx, pong_rx) = unbounded();
+    let quote = Script::new(ActorId::Quote, move |_, msg, out| {
+        let (_, _, seq) = tag(msg);
+        let _ = pong_tx.send(seq);
+        if seq < 100 + PINGS {
+            out.send(ActorId::Feed, trade(0, seq + 1));
+        }
+    })
+    .waking(Nanos::ZERO, |_, out| {
+        out.send(ActorId::Feed, trade(0, 100));
+        None
+    });
+    let (tick_tx, tick_rx) = unbounded();
+    let ticker = Script::idle(ActorId::Estimator).waking(Nanos::ZERO, move |now, _| {
+        let _ = tick_tx.send(now);
+        Some(now + Nanos::from_millis(1))
+    });
+    let layout = [
+        thread("drv-feed", &[ActorId::Feed, ActorId::Estimator], WaitStrategy::Park),
+        thread("drv-quote", &[ActorId::Quote], WaitStrategy::Park),
+    ];
+    let (driver, addr) = byte_driver(ActorId::Feed);
+    let t0 = Instant::now();
+    let rt = ThreadedRuntime::start_with_drivers(
+        vec![feed.boxed(), quote.boxed(), ticker.boxed()],
+        &layout,
+        64,
+        vec![driver],
+    )
+    .unwrap();
+
+    // Peers: the ping-pong with the parked thread runs while the socket is still quiet.
+    let pongs: Vec<u64> = (0..=PINGS).map(|_| pong_rx.recv_timeout(5 * SECOND).expect("pong")).collect();
+    assert_eq!(pongs, (100..=100 + PINGS).collect::<Vec<_>>());
+    let mean = t0.elapsed() / (PINGS as u32 + 1);
+    assert!(mean < PARKED_MEAN_BOUND, "mean round trip to the driven thread {mean:?}");
+
+    // The socket: every byte is handled, in order, by Feed on the driven thread.
+    let mut client = std::net::TcpStream::connect(addr).unwrap();
+    std::io::Write::write_all(&mut client, &(0u8..20).collect::<Vec<_>>()).unwrap();
+    let mut from_socket = Vec::new();
+    while from_socket.len() < 20 {
+        let (kind, seq, thread) = feed_rx.recv_timeout(5 * SECOND).expect("socket bytes reach Feed");
+        if seq < 100 {
+            assert_eq!((kind, thread.as_str()), ('T', "hq-drv-feed"));
+            from_socket.push(seq);
+        }
+    }
+    assert_eq!(from_socket, (0..20).collect::<Vec<_>>());
+
+    // Timers beside the driver fire on time, and control is answered, while the socket idles.
+    let ticks: Vec<Nanos> = (0..20).map(|_| tick_rx.recv_timeout(5 * SECOND).expect("timer")).collect();
+    let mean_tick = Duration::from_nanos(ticks[19].saturating_sub(ticks[0]).0) / 19;
+    assert!(mean_tick < PARKED_MEAN_BOUND, "mean timer period {mean_tick:?} for 1 ms");
+    let t1 = Instant::now();
+    for _ in 0..20 {
+        assert!(rt.latency(ActorId::Feed, SECOND).is_some());
+    }
+    assert!(t1.elapsed() / 20 < PARKED_MEAN_BOUND, "control round trip to the driven thread");
+
+    // Stop returns although the driver's socket is open and silent.
+    let t2 = Instant::now();
+    let slots = rt.stop();
+    assert!(t2.elapsed() < SECOND, "stop took {:?}", t2.elapsed());
+    assert_eq!(ids_of(&slots), [ActorId::Feed, ActorId::Estimator, ActorId::Quote]);
+    drop(client);
+}
+
+#[test]
+fn a_driver_needs_exactly_one_host_thread_of_its_own() {
+    let layout = [thread("drv-err", &[ActorId::Feed, ActorId::Quote], WaitStrategy::Park)];
+    let actors = || vec![Script::idle(ActorId::Feed).boxed(), Script::idle(ActorId::Quote).boxed()];
+    let unhosted = ThreadedRuntime::start_with_drivers(actors(), &layout, 8, vec![byte_driver(ActorId::Risk).0]);
+    assert!(matches!(unhosted, Err(RuntimeError::DriverWithoutHost(ActorId::Risk))), "{:?}", unhosted.err());
+    let two = vec![byte_driver(ActorId::Feed).0, byte_driver(ActorId::Quote).0];
+    let twice = ThreadedRuntime::start_with_drivers(actors(), &layout, 8, two);
+    assert!(matches!(twice, Err(RuntimeError::TwoDrivers(ref name)) if name == "drv-err"), "{:?}", twice.err());
+    assert_eq!(runtime_threads("drv-err"), 0, "no runtime thread was left running");
 }

@@ -9,6 +9,7 @@
 //! and the benches' inline lower bound run a single group holding every actor.
 
 use super::clock::Clock;
+use super::wake::Wake;
 use crate::control::{Command, CommandReply, Control};
 use crate::latency::{ActorLatency, LatencySnapshot};
 use crate::msg::{Delivery, Envelope, Msg, LATEST_KINDS};
@@ -19,7 +20,6 @@ use engine::types::{Nanos, MAX_COINS};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::thread::Thread;
 use std::time::Instant;
 
 /// Messages taken from the cross-thread inbox per pump, so control stays responsive.
@@ -36,8 +36,8 @@ enum Route {
 #[derive(Debug, Clone)]
 pub struct RemoteLink {
     pub tx: Sender<Envelope>,
-    /// Set when that thread parks while idle: it must be woken after a send.
-    pub unpark: Option<Thread>,
+    /// Set when that thread sleeps while idle: it must be woken after a send.
+    pub wake: Option<Wake>,
 }
 
 /// An actor to host, with its control channel (none in the sequential runtime).
@@ -348,8 +348,8 @@ fn send_remote(link: &RemoteLink, env: Envelope, counters: &RuntimeCounters, sto
         Err(TrySendError::Full(mut env)) => {
             counters.stalled(to);
             loop {
-                if let Some(t) = &link.unpark {
-                    t.unpark();
+                if let Some(w) = &link.wake {
+                    w.wake();
                 }
                 match link.tx.send_timeout(env, STALL_RECHECK) {
                     Ok(()) => break,
@@ -365,8 +365,8 @@ fn send_remote(link: &RemoteLink, env: Envelope, counters: &RuntimeCounters, sto
         }
         Err(TrySendError::Disconnected(_)) => counters.dropped(to),
     }
-    if let Some(t) = &link.unpark {
-        t.unpark();
+    if let Some(w) = &link.wake {
+        w.wake();
     }
 }
 

@@ -1,13 +1,17 @@
 //! Runtimes: where and when actors run.
 
 mod clock;
+mod driver;
 mod group;
 mod layout;
 mod sequential;
 mod threaded;
+mod wake;
 
 pub use clock::{Clock, MonoClock, SimClock};
+pub use driver::{DriverHost, HostedDriver, ThreadDriver};
 pub use group::{LocalGroup, Member, RemoteLink, Slot};
 pub use layout::{one_thread_per_actor, validate, LayoutError, ThreadSpec, WaitStrategy};
 pub use sequential::SequentialRuntime;
-pub use threaded::{Injector, RuntimeError, ThreadedRuntime};
+pub use threaded::{RuntimeError, ThreadedRuntime};
+pub use wake::Wake;

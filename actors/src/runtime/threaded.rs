@@ -3,8 +3,10 @@
 //! channel served ahead of data.
 
 use super::clock::MonoClock;
+use super::driver::{DriverHost, HostedDriver, ThreadDriver};
 use super::group::{LocalGroup, Member, RemoteLink, Slot};
 use super::layout::{validate, LayoutError, ThreadSpec, WaitStrategy};
+use super::wake::Wake;
 use crate::control::{Command, CommandReply, Control};
 use crate::latency::LatencySnapshot;
 use crate::msg::{Envelope, Msg};
@@ -14,8 +16,9 @@ use crossbeam_channel::{bounded, Receiver, Sender};
 use engine::types::Nanos;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
-use std::thread::{self, JoinHandle, Thread};
+use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
+use tokio::sync::Notify;
 
 /// Longest a parked thread sleeps before re-checking the stop flag and its timers.
 const MAX_PARK: Duration = Duration::from_millis(50);
@@ -30,42 +33,28 @@ pub enum RuntimeError {
     Spawn { name: String, source: std::io::Error },
     #[error("actor `{0}` is placed twice")]
     DuplicateActor(ActorId),
+    #[error("a thread driver is for actor `{0}`, which no thread hosts")]
+    DriverWithoutHost(ActorId),
+    #[error("thread `{0}` was given two drivers; it can run one socket loop")]
+    TwoDrivers(String),
 }
 
-/// A control channel of one actor plus the thread to wake.
+/// A control channel of one actor plus how to wake its thread.
 #[derive(Clone)]
 struct ControlHandle {
     tx: Sender<Control>,
-    thread: Thread,
+    wake: Wake,
 }
 
-/// Injects messages for one actor from a thread outside the runtime (a socket reader).
-#[derive(Clone)]
-pub struct Injector {
-    to: ActorId,
+/// One thread's inbox, and how a sender wakes the thread (none when it polls).
+struct ThreadInbox {
     tx: Sender<Envelope>,
-    unpark: Option<Thread>,
-    clock: MonoClock,
-}
-
-impl Injector {
-    /// Sends `msg` stamped with the runtime clock as its ingress time; false once the
-    /// runtime has stopped.
-    pub fn inject(&self, msg: Msg) -> bool {
-        use super::clock::Clock;
-        let now = self.clock.now();
-        let sent = self.tx.send(Envelope { to: self.to, msg, origin: now, sent: now }).is_ok();
-        if let Some(thread) = &self.unpark {
-            thread.unpark();
-        }
-        sent
-    }
+    wake: Option<Wake>,
 }
 
 pub struct ThreadedRuntime {
     handles: Vec<JoinHandle<Vec<Slot>>>,
-    /// Inbox of each thread and whether it parks, by thread index; `thread_of` maps nodes.
-    inboxes: Vec<(Sender<Envelope>, bool)>,
+    inboxes: Vec<ThreadInbox>,
     thread_of: [Option<usize>; NODE_COUNT],
     controls: Vec<Option<ControlHandle>>,
     stop: Arc<AtomicBool>,
@@ -93,6 +82,21 @@ fn pin(spec: &ThreadSpec) {
     }
 }
 
+/// Gives each driver to the thread hosting its actor: one per thread at most.
+fn place_drivers(
+    layout: &[ThreadSpec],
+    drivers: Vec<HostedDriver>,
+) -> Result<Vec<Option<Box<dyn ThreadDriver>>>, RuntimeError> {
+    let mut placed: Vec<Option<Box<dyn ThreadDriver>>> = layout.iter().map(|_| None).collect();
+    for HostedDriver { with, driver } in drivers {
+        let t = layout.iter().position(|s| s.actors.contains(&with)).ok_or(RuntimeError::DriverWithoutHost(with))?;
+        if placed[t].replace(driver).is_some() {
+            return Err(RuntimeError::TwoDrivers(layout[t].name.clone()));
+        }
+    }
+    Ok(placed)
+}
+
 impl ThreadedRuntime {
     /// Starts `actors` on the threads of `layout`; `channel_capacity` bounds each thread's
     /// inbox and each actor's queue of lossy messages.
@@ -101,6 +105,16 @@ impl ThreadedRuntime {
         layout: &[ThreadSpec],
         channel_capacity: usize,
     ) -> Result<Self, RuntimeError> {
+        Self::start_with_drivers(actors, layout, channel_capacity, Vec::new())
+    }
+
+    /// As `start`, with each driver's socket loop run on the thread of the actor it feeds.
+    pub fn start_with_drivers(
+        actors: Vec<Box<dyn Actor>>,
+        layout: &[ThreadSpec],
+        channel_capacity: usize,
+        drivers: Vec<HostedDriver>,
+    ) -> Result<Self, RuntimeError> {
         let ids: Vec<ActorId> = actors.iter().map(|a| a.id()).collect();
         for (i, id) in ids.iter().enumerate() {
             if ids[..i].contains(id) {
@@ -108,11 +122,15 @@ impl ThreadedRuntime {
             }
         }
         validate(layout, &ids)?;
+        let mut drivers = place_drivers(layout, drivers)?;
         let clock = MonoClock::new(Instant::now());
         let counters = Arc::new(RuntimeCounters::default());
         let stop = Arc::new(AtomicBool::new(false));
         let inboxes: Vec<(Sender<_>, Receiver<_>)> = layout.iter().map(|_| bounded(channel_capacity)).collect();
-        let threads: Arc<OnceLock<Vec<Thread>>> = Arc::new(OnceLock::new());
+        // A driven thread sleeps in its socket loop on a `Notify`; the others park (or poll).
+        let notifies: Vec<Option<Arc<Notify>>> =
+            drivers.iter().map(|d| d.as_ref().map(|_| Arc::new(Notify::new()))).collect();
+        let wakes: Arc<OnceLock<Vec<Option<Wake>>>> = Arc::new(OnceLock::new());
         // Each thread waits for its go signal; dropping the senders (a later spawn failed)
         // makes every started thread return at once instead of waiting forever.
         let mut go_signals = Vec::with_capacity(layout.len());
@@ -139,17 +157,17 @@ impl ThreadedRuntime {
             let mut group = LocalGroup::new(clock, members, counters.clone(), channel_capacity);
             group.set_inbox(inboxes[t].1.clone());
             group.set_stop_flag(stop.clone());
-            let links: Vec<(Vec<ActorId>, Sender<_>, WaitStrategy)> = layout
+            let links: Vec<(Vec<ActorId>, Sender<_>, usize)> = layout
                 .iter()
                 .enumerate()
                 .filter(|(other, _)| *other != t)
-                .map(|(other, s)| (s.actors.clone(), inboxes[other].0.clone(), s.wait))
+                .map(|(other, s)| (s.actors.clone(), inboxes[other].0.clone(), other))
                 .collect();
-            let other_index: Vec<usize> = (0..layout.len()).filter(|&o| o != t).collect();
             let name = spec.name.clone();
             let (go_tx, go_rx) = bounded::<()>(1);
             go_signals.push(go_tx);
-            let (spec, stop, threads) = (spec.clone(), stop.clone(), threads.clone());
+            let (spec, stop, wakes) = (spec.clone(), stop.clone(), wakes.clone());
+            let driver = drivers[t].take().zip(notifies[t].clone());
             let handle = thread::Builder::new()
                 .name(format!("hq-{name}"))
                 .spawn(move || {
@@ -157,19 +175,33 @@ impl ThreadedRuntime {
                         return group.into_slots();
                     }
                     pin(&spec);
-                    let all = threads.get().cloned().unwrap_or_default();
-                    for ((ids, tx, wait), o) in links.into_iter().zip(other_index) {
-                        let unpark = (wait == WaitStrategy::Park).then(|| all.get(o).cloned()).flatten();
-                        group.connect_remote(&ids, RemoteLink { tx, unpark });
+                    let all = wakes.get().cloned().unwrap_or_default();
+                    for (ids, tx, other) in links {
+                        let wake = all.get(other).cloned().flatten();
+                        group.connect_remote(&ids, RemoteLink { tx, wake });
                     }
-                    run_thread(&mut group, &spec, &stop);
+                    match driver {
+                        Some((driver, notify)) => driver.run(DriverHost::new(&mut group, &stop, spec.wait, notify)),
+                        None => run_thread(&mut group, &spec, &stop),
+                    }
                     group.into_slots()
                 })
                 .map_err(|source| RuntimeError::Spawn { name, source })?;
             handles.push(handle);
         }
-        let thread_list: Vec<Thread> = handles.iter().map(|h| h.thread().clone()).collect();
-        let _ = threads.set(thread_list.clone());
+        // How to wake each thread: its `Notify` when driven, else unpark (control messages
+        // always wake; data senders only wake threads that sleep, not ones that poll).
+        let thread_wakes: Vec<Wake> = handles
+            .iter()
+            .zip(&notifies)
+            .map(|(h, n)| n.clone().map_or_else(|| Wake::Thread(h.thread().clone()), Wake::Notify))
+            .collect();
+        let sender_wakes: Vec<Option<Wake>> = thread_wakes
+            .iter()
+            .zip(layout)
+            .map(|(w, spec)| (matches!(w, Wake::Notify(_)) || spec.wait == WaitStrategy::Park).then(|| w.clone()))
+            .collect();
+        let _ = wakes.set(sender_wakes.clone());
         for go in &go_signals {
             let _ = go.send(());
         }
@@ -180,12 +212,11 @@ impl ThreadedRuntime {
             for id in &spec.actors {
                 thread_of[id.index()] = Some(t);
                 if let Some(tx) = control_tx[id.index()].take() {
-                    controls[id.index()] = Some(ControlHandle { tx, thread: thread_list[t].clone() });
+                    controls[id.index()] = Some(ControlHandle { tx, wake: thread_wakes[t].clone() });
                 }
             }
         }
-        let inboxes =
-            inboxes.into_iter().zip(layout).map(|((tx, _), spec)| (tx, spec.wait == WaitStrategy::Park)).collect();
+        let inboxes = inboxes.into_iter().zip(sender_wakes).map(|((tx, _), wake)| ThreadInbox { tx, wake }).collect();
         Ok(Self { handles, inboxes, thread_of, controls, stop, counters, clock })
     }
 
@@ -203,27 +234,22 @@ impl ThreadedRuntime {
         let handle = self.controls.get(id.index())?.as_ref()?;
         let (tx, rx) = bounded(1);
         handle.tx.try_send(make(tx)).ok()?;
-        handle.thread.unpark();
+        handle.wake.wake();
         rx.recv_timeout(timeout).ok()
     }
 
     /// Delivers `msg` to `to` from outside the graph, stamped with the current time as its
-    /// ingress time: the entry point of an external source (a socket thread, a bench).
-    /// Blocks while the destination's inbox is full. Returns false if `to` is not hosted.
+    /// ingress time: the entry point of a bench or test driving the engine from its own
+    /// thread. Blocks while the destination's inbox is full. False if `to` is not hosted or
+    /// the runtime has stopped.
     pub fn inject(&self, to: ActorId, msg: Msg) -> bool {
-        self.injector(to).is_some_and(|i| i.inject(msg))
-    }
-
-    /// A handle another thread keeps to inject messages for `to` (see `inject`).
-    pub fn injector(&self, to: ActorId) -> Option<Injector> {
-        let t = self.thread_of[to.index()]?;
-        let (tx, parks) = &self.inboxes[t];
-        Some(Injector {
-            to,
-            tx: tx.clone(),
-            unpark: parks.then(|| self.handles[t].thread().clone()),
-            clock: self.clock,
-        })
+        let Some(inbox) = self.thread_of[to.index()].map(|t| &self.inboxes[t]) else { return false };
+        let now = self.now();
+        let sent = inbox.tx.send(Envelope { to, msg, origin: now, sent: now }).is_ok();
+        if let Some(wake) = &inbox.wake {
+            wake.wake();
+        }
+        sent
     }
 
     pub fn latency(&self, id: ActorId, timeout: Duration) -> Option<LatencySnapshot> {
@@ -244,6 +270,9 @@ impl ThreadedRuntime {
         let mut slots = Vec::new();
         for handle in &self.handles {
             handle.thread().unpark();
+        }
+        for wake in self.inboxes.iter().filter_map(|i| i.wake.as_ref()) {
+            wake.wake();
         }
         for handle in self.handles {
             match handle.join() {

@@ -1,22 +1,29 @@
-//! Live market data into the engine: the WebSocket client's frames parsed on its own thread
-//! and injected as market events into the running engine (to the node that owns the market:
-//! the simulated venue in paper mode). A malformed frame is counted, the first few logged,
-//! and never stops the feed; a reconnect resets the subscribe-time trade-replay filter.
+//! Live market data into the engine, read on the thread of the actor it feeds: the
+//! WebSocket client runs as that thread's `ThreadDriver`, each frame is parsed where it is
+//! read and its market events are handled by the actors of that thread before the next read
+//! — no hop between the socket and the first actor. A malformed frame is counted, the first
+//! few logged, and never stops the feed; a reconnect resets the subscribe-time trade-replay
+//! filter and tells the feed to resync.
 
 use super::market_frames::{market_events, TradeReplayFilter};
-use super::ws_client::{WsClient, WsClientConfig, WsCountersSnapshot, WsEvent, WsInput};
+use super::ws_client::{self, WsClientConfig, WsCounters, WsCountersSnapshot, WsEvent, WsInput};
 use crate::msg::Msg;
-use crate::runtime::Injector;
+use crate::runtime::{DriverHost, HostedDriver, ThreadDriver};
+use crate::ActorId;
 use engine::hyperliquid::{CoinTable, Parser};
 use engine::market::SourceCounters;
 use serde::Serialize;
+use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Malformed frames logged one by one before the feed only counts them.
 const LOGGED_BAD_FRAMES: u64 = 5;
+/// How long the client may take to close its connection once the engine stops.
+const CLOSE_GRACE: Duration = Duration::from_millis(500);
 
-/// The source counters, published by the client thread after every frame.
+/// The source counters, published by the feed's thread after every frame.
 #[derive(Debug, Default)]
 struct SharedCounters([AtomicU64; 6]);
 
@@ -48,31 +55,68 @@ pub struct LiveFeedSummary {
     pub frames: SourceCounters,
 }
 
+/// The caller's view of a running live feed: its counters.
 pub struct LiveFeed {
-    client: WsClient,
-    counters: Arc<SharedCounters>,
+    connection: Arc<WsCounters>,
+    frames: Arc<SharedCounters>,
+}
+
+/// The feed's socket loop, run by the runtime on the thread hosting `market`.
+struct LiveFeedDriver {
+    config: WsClientConfig,
+    coins: CoinTable,
+    /// Receives the market events (the node owning the market: the simulated venue in paper mode).
+    market: ActorId,
+    /// Receives the resync notice after each resubscription.
+    resync: ActorId,
+    runtime: tokio::runtime::Runtime,
+    connection: Arc<WsCounters>,
+    frames: Arc<SharedCounters>,
 }
 
 impl LiveFeed {
-    /// `market` receives the market events (the node owning the market), `feed` the
-    /// resync notice after each resubscription.
-    pub fn start(
+    /// A live feed whose market events go to `market` and resync notices to `resync`; give
+    /// the driver to `ThreadedRuntime::start_with_drivers`. Fails if no tokio runtime can be
+    /// built for it (no epoll instance).
+    pub fn hosted(
         config: WsClientConfig,
         coins: CoinTable,
-        market: Injector,
-        feed: Injector,
-    ) -> std::io::Result<LiveFeed> {
-        let counters = Arc::new(SharedCounters::default());
-        let shared = counters.clone();
+        market: ActorId,
+        resync: ActorId,
+    ) -> std::io::Result<(LiveFeed, HostedDriver)> {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        let (connection, frames) = (Arc::new(WsCounters::default()), Arc::new(SharedCounters::default()));
+        let driver = LiveFeedDriver {
+            config,
+            coins,
+            market,
+            resync,
+            runtime,
+            connection: connection.clone(),
+            frames: frames.clone(),
+        };
+        Ok((LiveFeed { connection, frames }, HostedDriver { with: market, driver: Box::new(driver) }))
+    }
+
+    pub fn summary(&self) -> LiveFeedSummary {
+        LiveFeedSummary { connection: self.connection.snapshot(), frames: self.frames.load() }
+    }
+}
+
+impl ThreadDriver for LiveFeedDriver {
+    fn run(self: Box<Self>, host: DriverHost<'_>) {
+        let LiveFeedDriver { config, coins, market, resync, runtime, connection, frames } = *self;
+        let host = RefCell::new(host);
         let mut replays = TradeReplayFilter::new(coins.len());
         let mut parser = Parser::new(coins);
         let mut local = SourceCounters::default();
-        let sink = move |input: WsInput<'_>| match input {
+        let sink = |input: WsInput<'_>| match input {
             WsInput::Frame { text, .. } => {
                 local.frames += 1;
+                let mut host = host.borrow_mut();
                 match parser.parse(text.as_bytes()) {
                     Ok(frame) => market_events(frame, &mut replays, &mut local, |event| {
-                        market.inject(Msg::MarketData(event));
+                        host.inject(market, Msg::MarketData(event));
                     }),
                     Err(e) => {
                         local.bad_frames += 1;
@@ -81,12 +125,15 @@ impl LiveFeed {
                         }
                     }
                 }
-                shared.store(&local);
+                host.run_until_idle();
+                frames.store(&local);
             }
             WsInput::Event(event) => match &event {
                 WsEvent::Subscribed { .. } => {
                     replays.resubscribed();
-                    feed.inject(Msg::FeedResync);
+                    let mut host = host.borrow_mut();
+                    host.inject(resync, Msg::FeedResync);
+                    host.run_until_idle();
                 }
                 WsEvent::Disconnected { reason } => tracing::warn!(%reason, "market data disconnected"),
                 WsEvent::Silent => tracing::warn!("market data: server silent, reconnecting"),
@@ -94,16 +141,16 @@ impl LiveFeed {
                 WsEvent::Connected => tracing::info!("market data connected"),
             },
         };
-        Ok(LiveFeed { client: WsClient::start(config, sink)?, counters })
-    }
-
-    pub fn summary(&self) -> LiveFeedSummary {
-        LiveFeedSummary { connection: self.client.counters(), frames: self.counters.load() }
-    }
-
-    /// Closes the connection; returns the final counts.
-    pub fn stop(self) -> LiveFeedSummary {
-        let frames = self.counters.load();
-        LiveFeedSummary { connection: self.client.stop(), frames }
+        runtime.block_on(async {
+            let client = ws_client::run(&config, sink, || host.borrow().stopping(), &connection);
+            tokio::pin!(client);
+            tokio::select! {
+                () = &mut client => {}
+                () = DriverHost::serve(&host) => {
+                    // Stopping: let the client send its close frame, but not hold up shutdown.
+                    let _ = tokio::time::timeout(CLOSE_GRACE, &mut client).await;
+                }
+            }
+        });
     }
 }

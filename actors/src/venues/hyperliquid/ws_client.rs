@@ -1,9 +1,10 @@
 //! The Hyperliquid WebSocket client for market data: connect, subscribe, keep alive,
 //! notice a silent server, reconnect with jittered exponential backoff, resubscribe.
 //!
-//! It runs on a thread of its own with a single-threaded tokio runtime, and hands every
-//! text frame — raw, stamped with its receive time — to a sink: the recorder writes it to a
-//! file, the live feed parses it and injects the events into the engine. Every change of
+//! It runs on a single-threaded tokio runtime — on a thread of its own for the recorder
+//! (`WsClient`), on the thread of the actor it feeds for the live feed — and hands every
+//! text frame, raw and stamped with its receive time, to a sink: the recorder writes it to
+//! a file, the live feed parses it and delivers the events to the actors on its thread. Every change of
 //! connection state reaches the sink as a `WsEvent` and a counter. Facts it relies on
 //! (HYPERLIQUID.md, "WebSocket"): subscriptions are `{"method":"subscribe",...}`; the server
 //! closes a connection idle for 60 s, so the client pings (`{"method":"ping"}`) every 50 s;
@@ -147,7 +148,7 @@ impl WsClient {
         let thread = std::thread::Builder::new().name("hq-ws".into()).spawn(move || {
             let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
             match runtime {
-                Ok(rt) => rt.block_on(run(config, sink, stop_flag, shared)),
+                Ok(rt) => rt.block_on(run(&config, sink, || stop_flag.load(Ordering::Relaxed), &shared)),
                 Err(e) => tracing::error!("websocket client: no tokio runtime: {e}"),
             }
         })?;
@@ -194,20 +195,22 @@ fn backoff(config: &WsClientConfig, attempt: u32) -> Duration {
     ceiling.mul_f64(rng.gen_range(0.5..=1.0))
 }
 
-async fn run(
-    config: WsClientConfig,
+/// The client's whole life — connect, read, reconnect — until `stopped()` says so. Runs on
+/// whichever thread awaits it: its own (`WsClient::start`) or an actor thread (`LiveFeed`).
+pub(crate) async fn run(
+    config: &WsClientConfig,
     mut sink: impl FnMut(WsInput<'_>),
-    stop: Arc<AtomicBool>,
-    counters: Arc<WsCounters>,
+    stopped: impl Fn() -> bool,
+    counters: &WsCounters,
 ) {
     let mut attempt: u32 = 0;
-    while !stop.load(Ordering::Relaxed) {
+    while !stopped() {
         match timeout(CONNECT_TIMEOUT, tokio_tungstenite::connect_async(config.url.as_str())).await {
             Ok(Ok((socket, _))) => {
                 attempt = 0;
                 bump(&counters.connects);
                 sink(WsInput::Event(WsEvent::Connected));
-                let reason = session(&config, socket, &mut sink, &stop, &counters).await;
+                let reason = session(config, socket, &mut sink, &stopped, counters).await;
                 bump(&counters.disconnects);
                 sink(WsInput::Event(WsEvent::Disconnected { reason }));
             }
@@ -220,14 +223,14 @@ async fn run(
                 sink(WsInput::Event(WsEvent::Disconnected { reason: "connect timed out".into() }));
             }
         }
-        if stop.load(Ordering::Relaxed) {
+        if stopped() {
             break;
         }
-        let delay = backoff(&config, attempt);
+        let delay = backoff(config, attempt);
         attempt = attempt.saturating_add(1);
         sink(WsInput::Event(WsEvent::Reconnecting { attempt, delay }));
         let until = Instant::now() + delay;
-        while Instant::now() < until && !stop.load(Ordering::Relaxed) {
+        while Instant::now() < until && !stopped() {
             sleep(STOP_POLL.min(until - Instant::now())).await;
         }
     }
@@ -240,7 +243,7 @@ async fn session(
     config: &WsClientConfig,
     socket: Socket,
     sink: &mut impl FnMut(WsInput<'_>),
-    stop: &AtomicBool,
+    stopped: &impl Fn() -> bool,
     counters: &WsCounters,
 ) -> String {
     let (mut write, mut read) = socket.split();
@@ -286,7 +289,7 @@ async fn session(
                 return format!("silent for {:?}", config.silence_timeout);
             }
             _ = stop_poll.tick() => {
-                if stop.load(Ordering::Relaxed) {
+                if stopped() {
                     let _ = write.send(Message::Close(None)).await;
                     return "stopped".to_string();
                 }
