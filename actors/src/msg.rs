@@ -9,7 +9,7 @@
 use crate::ActorId;
 use engine::calibration::{Outcome, Prediction};
 use engine::estimator::MarketParams;
-use engine::market::{L2Book, MarketEvent, Trade};
+use engine::market::{AssetContext, L2Book, MarketEvent, Trade};
 use engine::quote::TargetLadder;
 use engine::types::{CoinId, Nanos, Qty, MAX_COINS};
 use engine::venue::{OrderAction, VenueEvent};
@@ -62,6 +62,8 @@ pub enum Msg {
     Book(L2Book),
     /// Feed → Estimator: a live trade.
     Trade(Trade),
+    /// Feed → Estimator: funding, open interest, oracle and mark price.
+    AssetCtx(AssetContext),
     /// Estimator → Quote, Fill.
     Params(MarketParams),
     /// Quote → Risk: the ladder the model wants.
@@ -120,6 +122,7 @@ impl Msg {
             Msg::Prediction(_) | Msg::Outcome(_) => Delivery::Lossy,
             Msg::MarketData(_)
             | Msg::Trade(_)
+            | Msg::AssetCtx(_)
             | Msg::Action(_)
             | Msg::Venue(_)
             | Msg::Position(_)

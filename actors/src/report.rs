@@ -36,6 +36,8 @@ pub struct FeedReport {
     pub books: u64,
     pub bbo_updates: u64,
     pub trades: u64,
+    /// Funding / open-interest updates passed to the estimator.
+    pub asset_contexts: u64,
     /// Book updates refused: best bid ≥ best ask.
     pub rejected_crossed: u64,
     /// Book updates refused: a side without levels.

@@ -69,6 +69,11 @@ impl Actor for FeedActor {
                 out.send(ActorId::Estimator, Msg::Trade(*trade));
                 return;
             }
+            MarketEvent::AssetCtx(context) => {
+                self.report.asset_contexts += 1;
+                out.send(ActorId::Estimator, Msg::AssetCtx(*context));
+                return;
+            }
         };
         match applied {
             Ok(change) => {
@@ -133,8 +138,18 @@ mod tests {
         assert_eq!(feed(&mut actor, MarketEvent::Book(book(0, 101.0, 99.0))), 0, "crossed");
         assert_eq!(feed(&mut actor, MarketEvent::Book(L2Book::empty(CoinId(0)))), 0, "empty");
         assert_eq!(feed(&mut actor, MarketEvent::Book(book(5, 99.0, 101.0))), 0, "unknown coin");
+        let context = |coin: u8| engine::market::AssetContext {
+            coin: CoinId(coin),
+            funding_rate_frac_per_hour: Some(1.25e-5),
+            open_interest_base: None,
+            oracle_px: None,
+            mark_px: None,
+        };
+        assert_eq!(feed(&mut actor, MarketEvent::AssetCtx(context(0))), 1, "context to the estimator");
+        assert_eq!(feed(&mut actor, MarketEvent::AssetCtx(context(5))), 0, "unknown coin");
         let ActorReport::Feed(r) = actor.report() else { panic!("feed report") };
-        assert_eq!((r.books, r.rejected_crossed, r.rejected_one_sided, r.unknown_coin_events), (1, 1, 1, 1));
+        assert_eq!((r.books, r.rejected_crossed, r.rejected_one_sided, r.unknown_coin_events), (1, 1, 1, 2));
+        assert_eq!(r.asset_contexts, 1);
     }
 
     #[test]

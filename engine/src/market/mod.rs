@@ -1,6 +1,7 @@
-//! Market data: the book, trades, the event type a market source emits, and the built-in
+//! Market data: the book, trades, the asset context, the event type a market source emits, and the built-in
 //! synthetic market.
 
+mod asset_context;
 mod bbo;
 mod book;
 mod book_keeper;
@@ -9,6 +10,7 @@ mod source;
 pub mod synthetic;
 mod trade;
 
+pub use asset_context::AssetContext;
 pub use bbo::Bbo;
 pub use book::{BookLevel, L2Book, MAX_BOOK_LEVELS};
 pub use book_keeper::{BookKeeper, BookReject, FeedHealthChange};

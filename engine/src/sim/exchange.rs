@@ -84,7 +84,7 @@ impl SimExchange {
             MarketEvent::Trade(trade) => market.on_trade(trade, &mut emit),
             // The queue model works on snapshots and trades; a BBO update between two
             // snapshots moves neither our queue place nor the prices we cross.
-            MarketEvent::Bbo(_) => {}
+            MarketEvent::Bbo(_) | MarketEvent::AssetCtx(_) => {}
         }
     }
 

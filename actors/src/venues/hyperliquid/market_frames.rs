@@ -1,11 +1,11 @@
 //! Parsed Hyperliquid frames → market events: the one conversion shared by the live feed
-//! and the replay. Books and BBO updates pass as they are; the first `trades` frame of each
+//! and the replay. Books, BBO updates and asset contexts pass as they are; the first `trades` frame of each
 //! coin after a (re)subscription is the venue's replay of older trades (HYPERLIQUID.md:
 //! "The first message after subscribing replays recent, older trades") and is counted as
 //! historical, not played as live flow.
 
 use engine::hyperliquid::Frame;
-use engine::market::{MarketEvent, SourceCounters};
+use engine::market::{AssetContext, MarketEvent, SourceCounters};
 
 /// Per-coin memory of whether this subscription's first trades frame has been seen.
 #[derive(Debug, Clone)]
@@ -48,6 +48,13 @@ pub fn market_events(
                 }
             }
         }
+        Frame::AssetCtx(ctx) => emit(MarketEvent::AssetCtx(AssetContext {
+            coin: ctx.coin,
+            funding_rate_frac_per_hour: ctx.funding_rate_frac_per_hour,
+            open_interest_base: ctx.open_interest,
+            oracle_px: ctx.oracle_px,
+            mark_px: ctx.mark_px,
+        })),
         Frame::UnknownCoin(_) => counters.unknown_coin += 1,
         _ => counters.unused_frames += 1,
     }

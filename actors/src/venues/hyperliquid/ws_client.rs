@@ -40,13 +40,15 @@ pub struct WsClientConfig {
 }
 
 impl WsClientConfig {
-    /// `l2Book`, `trades` and `bbo` for each coin (HIP-3 names like `hyna:HYPE` included).
+    /// `l2Book`, `trades`, `bbo` and `activeAssetCtx` (funding, open interest) for each coin
+    /// (HIP-3 names like `hyna:HYPE` included).
     pub fn market_data(url: &str, coins: &[String]) -> Self {
         let subscriptions = coins
             .iter()
             .flat_map(|coin| {
                 let coin = serde_escape(coin);
-                ["l2Book", "trades", "bbo"].map(|kind| format!(r#"{{"type":"{kind}","coin":"{coin}"}}"#))
+                ["l2Book", "trades", "bbo", "activeAssetCtx"]
+                    .map(|kind| format!(r#"{{"type":"{kind}","coin":"{coin}"}}"#))
             })
             .collect();
         Self {
@@ -309,7 +311,7 @@ mod tests {
     #[test]
     fn subscriptions_cover_every_coin_and_channel() {
         let c = WsClientConfig::market_data("ws://x", &["BTC".into(), "hyna:HYPE".into()]);
-        assert_eq!(c.subscriptions.len(), 6);
+        assert_eq!(c.subscriptions.len(), 8);
         assert!(c.subscriptions.contains(&r#"{"type":"bbo","coin":"hyna:HYPE"}"#.to_string()));
     }
 
