@@ -6,12 +6,12 @@
 
 use actors::runtime::{one_thread_per_actor, ThreadSpec, WaitStrategy};
 use actors::ActorId;
-use engine::estimator::MidVolConfig;
+use engine::estimator::{CoinEstimators, EstimatorConfig};
 use engine::market::synthetic::SyntheticCoinConfig;
 use engine::quote::StaticSpreadConfig;
 use engine::risk::TradingState;
 use engine::sim::SimVenueConfig;
-use engine::types::MAX_COINS;
+use engine::types::{CoinId, MAX_COINS};
 use serde::Deserialize;
 use std::path::Path;
 
@@ -28,7 +28,7 @@ pub struct Config {
     pub logging: LoggingSection,
     pub feed: FeedSection,
     #[serde(default)]
-    pub estimator: MidVolConfig,
+    pub estimator: EstimatorConfig,
     pub quote: StaticSpreadConfig,
     pub risk: RiskSection,
     pub venue: VenueSection,
@@ -104,6 +104,10 @@ pub struct MarketSection {
     pub max_position_base: f64,
     /// Largest single order (risk limit).
     pub max_order_size_base: f64,
+    /// Volume-clock bucket size for this coin (a bucket should hold tens of trades);
+    /// default `estimator.volume_clock.bucket_volume_base`.
+    #[serde(default)]
+    pub volume_bucket_base: Option<f64>,
     /// The coin's synthetic market; needed unless the run replays a recording.
     pub synthetic: Option<SyntheticCoinConfig>,
 }
@@ -192,7 +196,6 @@ impl Config {
         if self.feed.stale_after_ms == 0 {
             return Err(("feed.stale_after_ms".into(), "must be at least 1".into()));
         }
-        positive("estimator.sigma_half_life_s", self.estimator.sigma_half_life_s)?;
         self.quote.validate().map_err(|e| ("quote".to_string(), e.to_string()))?;
         self.venue.sim.validate().map_err(|e| ("venue.sim".to_string(), e.to_string()))?;
         if self.markets.is_empty() || self.markets.len() > MAX_COINS {
@@ -219,6 +222,12 @@ impl Config {
                     format!("{} exceeds max_position_base {}", m.max_order_size_base, m.max_position_base),
                 ));
             }
+            if let Some(base) = m.volume_bucket_base {
+                positive(&key("volume_bucket_base"), base)?;
+            }
+            // Building a coin's estimators checks every estimator setting, with its key.
+            CoinEstimators::new(CoinId(i as u8), &self.estimator, m.volume_bucket_base)
+                .map_err(|e| (format!("estimator.{}", e.key), e.message))?;
             if let Some(synthetic) = &m.synthetic {
                 synthetic.validate(i).map_err(|e| (key("synthetic"), e.to_string()))?;
             }

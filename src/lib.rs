@@ -2,6 +2,7 @@
 //! run summary. `main.rs` is only the command line.
 
 pub mod config;
+pub mod estimate;
 pub mod logging;
 pub mod record;
 pub mod run;

@@ -25,8 +25,33 @@ struct Cli {
 enum Cmd {
     /// Run the engine (default: paper mode on the built-in synthetic market for 30 s).
     Run(RunArgs),
-    /// Record live Hyperliquid market data (l2Book, trades, bbo) to a file.
+    /// Record live Hyperliquid market data (l2Book, trades, bbo, activeAssetCtx) to a file.
     Record(RecordArgs),
+    /// Run the estimators over a recording (Hyperliquid or Binance USD-M) and print their
+    /// time series: σ, κ and A, flow, book signals, and the implied GLFT half-spread.
+    Estimate(EstimateArgs),
+}
+
+#[derive(clap::Args)]
+struct EstimateArgs {
+    /// The recording (`<local_ns> <frame>` lines, .gz/.zst/plain).
+    #[arg(long, value_name = "FILE")]
+    replay: PathBuf,
+    /// TOML profile (markets and `[estimator]`); default: the embedded config/replay.toml.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Which configured market to estimate (default: the first).
+    #[arg(long)]
+    coin: Option<String>,
+    /// Binance symbol of a Binance recording (default: `<COIN>USDT`).
+    #[arg(long)]
+    symbol: Option<String>,
+    /// Recorded seconds between two printed lines.
+    #[arg(long, default_value_t = 5.0)]
+    interval: f64,
+    /// One JSON object per line (each interval, then the summary).
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(clap::Args)]
@@ -96,6 +121,7 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Some(Cmd::Run(args)) => run(args),
         Some(Cmd::Record(args)) => record(args),
+        Some(Cmd::Estimate(args)) => estimate(args),
         None => run(RunArgs::default()),
     };
     match outcome {
@@ -135,6 +161,40 @@ fn record(args: RecordArgs) -> Result<(), String> {
         hyperquote::record::record(&args.url, &args.coins, &args.out, duration, &stop).map_err(|e| e.to_string())?;
     let json = serde_json::to_string(&summary).map_err(|e| format!("summary: {e}"))?;
     println!("{json}");
+    Ok(())
+}
+
+fn estimate(args: EstimateArgs) -> Result<(), String> {
+    use hyperquote::estimate::{estimate, format_line, format_summary, EstimateInput};
+    if !(args.interval > 0.0 && args.interval.is_finite()) {
+        return Err(format!("--interval must be a positive number of seconds, got {}", args.interval));
+    }
+    let config = match &args.config {
+        Some(path) => Config::load(path),
+        None => Config::embedded_replay(),
+    }
+    .map_err(|e| e.to_string())?;
+    let _log_guard = hyperquote::logging::init(&config.logging);
+    let input = EstimateInput {
+        path: &args.replay,
+        coin: args.coin.as_deref(),
+        symbol: args.symbol.as_deref(),
+        interval: engine::types::Nanos::from_secs_f64(args.interval),
+    };
+    let summary = estimate(&config, &input, |line| {
+        if args.json {
+            println!("{}", serde_json::to_string(line).unwrap_or_default());
+        } else {
+            println!("{}", format_line(line));
+        }
+    })
+    .map_err(|e| e.to_string())?;
+    if args.json {
+        let line = serde_json::to_string(&summary).map_err(|e| format!("summary: {e}"))?;
+        println!("{line}");
+    } else {
+        print!("{}", format_summary(&summary));
+    }
     Ok(())
 }
 

@@ -40,6 +40,8 @@ pub enum WiringError {
     Quote(String),
     #[error("risk limits: {0}")]
     Risk(String),
+    #[error(transparent)]
+    Estimator(#[from] engine::estimator::EstimatorConfigError),
 }
 
 /// The coin-name table of the configured markets, for the Hyperliquid parser.
@@ -88,6 +90,7 @@ pub fn build_actors(
     let market = market_source(config, market)?;
     let exchange = SimExchange::new(&config.venue.sim, start_unix, instruments.clone());
     let quoter = StaticSpreadQuoter::new(config.quote.clone()).map_err(|e| WiringError::Quote(e.to_string()))?;
+    let buckets: Vec<Option<f64>> = config.markets.iter().map(|m| m.volume_bucket_base).collect();
     let mut quote_coins = Vec::with_capacity(coin_count);
     let mut risk_coins = Vec::with_capacity(coin_count);
     for (instrument, m) in instruments.iter().zip(&config.markets) {
@@ -106,7 +109,7 @@ pub fn build_actors(
     Ok(vec![
         Box::new(SimVenue::new(market, exchange)),
         Box::new(FeedActor::new(coin_count, Nanos::from_millis(config.feed.stale_after_ms))),
-        Box::new(EstimatorActor::new(coin_count, &config.estimator)),
+        Box::new(EstimatorActor::new(&config.estimator, &buckets)?),
         Box::new(QuoteActor::new(quoter, quote_coins)),
         Box::new(RiskActor::new(config.risk.trading_state, risk_coins)),
         Box::new(OrderActor::new(coin_count, session_prefix)),

@@ -1,6 +1,7 @@
 //! What each actor reports about itself when asked (status displays, the run summary).
 
 use engine::calibration::CalibrationCounts;
+use engine::estimator::{KappaSource, MarketParams, SigmaSource, VolRegimeLabel};
 use engine::market::SourceCounters;
 use engine::portfolio::PnlSnapshot;
 use engine::risk::TradingStateChange;
@@ -53,19 +54,52 @@ pub struct FeedReport {
     pub unknown_coin_events: u64,
 }
 
+/// A coin's model inputs as last published (NaN before the first book).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct CoinEstimate {
     pub coin: CoinId,
     pub mid_usd: f64,
     pub sigma_frac_per_sqrt_s: f64,
+    pub sigma_source: SigmaSource,
     pub sigma_is_warm: bool,
+    pub vol_regime: VolRegimeLabel,
+    pub kappa_per_frac: f64,
+    pub a_per_s: f64,
+    pub kappa_source: KappaSource,
+    pub avg_trade_distance_bps: f64,
+    pub trade_rate_per_s: f64,
     pub trades: u64,
+}
+
+impl CoinEstimate {
+    pub fn new(coin: CoinId, last: Option<&MarketParams>, trades: u64) -> Self {
+        let nan = f64::NAN;
+        let v = last.map(|p| p.volatility).unwrap_or_default();
+        let k = last.map(|p| p.intensity).unwrap_or_default();
+        Self {
+            coin,
+            mid_usd: last.map_or(nan, |p| p.mid_usd),
+            sigma_frac_per_sqrt_s: last.map_or(nan, |_| v.sigma_frac_per_sqrt_s),
+            sigma_source: v.source,
+            sigma_is_warm: v.is_warm,
+            vol_regime: v.regime,
+            kappa_per_frac: if k.source == KappaSource::None { nan } else { k.kappa_per_frac },
+            a_per_s: if k.source == KappaSource::None { nan } else { k.a_per_s },
+            kappa_source: k.source,
+            avg_trade_distance_bps: last.map_or(nan, |_| k.avg_trade_distance_bps),
+            trade_rate_per_s: last.map_or(nan, |p| p.activity.trade_rate_per_s),
+            trades,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct EstimatorReport {
     pub books: u64,
     pub trades: u64,
+    pub asset_contexts: u64,
+    /// κ recomputes (one structured log record each).
+    pub kappa_updates: u64,
     pub coins: Vec<CoinEstimate>,
 }
 

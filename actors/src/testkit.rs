@@ -32,18 +32,11 @@ pub fn book(coin: u8, seq: u64) -> Msg {
     Msg::Book(b)
 }
 
-/// Params whose `sigma_samples` carries `seq`.
+/// Params whose `volatility.mid_samples` carries `seq`.
 pub fn params(coin: u8, seq: u32) -> Msg {
-    Msg::Params(MarketParams {
-        coin: CoinId(coin),
-        best_bid: Price::from_f64(99.0),
-        best_ask: Price::from_f64(101.0),
-        mid_usd: 100.0,
-        microprice_usd: 100.0,
-        sigma_frac_per_sqrt_s: 0.0,
-        sigma_samples: seq,
-        sigma_is_warm: false,
-    })
+    let mut p = MarketParams::cold(CoinId(coin), Price::from_f64(99.0), Price::from_f64(101.0), 100.0, 100.0);
+    p.volatility.mid_samples = seq;
+    Msg::Params(p)
 }
 
 /// A prediction whose `levels` carries `seq`.
@@ -65,7 +58,7 @@ pub fn tag(msg: &Msg) -> (char, u8, u64) {
     match msg {
         Msg::Trade(t) => ('T', t.coin.0, t.tid),
         Msg::Book(b) => ('B', b.coin.0, b.exchange_time.0),
-        Msg::Params(p) => ('P', p.coin.0, u64::from(p.sigma_samples)),
+        Msg::Params(p) => ('P', p.coin.0, u64::from(p.volatility.mid_samples)),
         Msg::Prediction(p) => ('L', p.coin.0, u64::from(p.levels)),
         Msg::Action(a) => ('A', 0, u64::from(a.batch_len)),
         _ => ('?', 0, 0),

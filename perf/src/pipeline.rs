@@ -10,7 +10,7 @@ use actors::nodes::{
 use actors::runtime::{LocalGroup, MonoClock, RuntimeError, ThreadSpec, ThreadedRuntime, WaitStrategy};
 use actors::venues::AckVenue;
 use actors::{Actor, ActorId, RuntimeCounters};
-use engine::estimator::MidVolConfig;
+use engine::estimator::EstimatorConfig;
 use engine::instrument::Instrument;
 use engine::market::synthetic::{SyntheticCoinConfig, SyntheticMarket};
 use engine::market::{L2Book, MarketEvent};
@@ -41,12 +41,15 @@ pub fn actors(batches: Arc<AtomicU64>) -> Vec<Box<dyn Actor>> {
         inventory_skew_bps_at_max_position: 2.0,
     });
     let Ok(quoter) = quoter else { unreachable!("constant quote config is valid") };
+    let Ok(estimator) = EstimatorActor::new(&EstimatorConfig::default(), &[None]) else {
+        unreachable!("the default estimator config is valid")
+    };
     let limits = CoinLimits { max_position: Qty::from_f64(0.002), max_order_size: Qty::from_f64(0.001) };
     let coin = QuoteCoin { instrument: btc(), order_size: Qty::from_f64(0.0002), max_position: limits.max_position };
     vec![
         Box::new(AckVenue::new(batches)),
         Box::new(FeedActor::new(1, STALE_AFTER)),
-        Box::new(EstimatorActor::new(1, &MidVolConfig::default())),
+        Box::new(estimator),
         Box::new(QuoteActor::new(quoter, vec![coin])),
         Box::new(RiskActor::new(TradingState::Active, vec![(btc(), limits)])),
         Box::new(OrderActor::new(1, 1)),

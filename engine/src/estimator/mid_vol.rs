@@ -6,13 +6,12 @@
 //! (a Brownian increment over Δt has variance σ²·Δt). The volume-clock bipower estimator
 //! replaces this in the estimators issue; this one is the honest baseline.
 
-use super::MarketParams;
 use crate::market::L2Book;
 use crate::types::Nanos;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct MidVolConfig {
     /// EWMA time constant τ of the variance estimate.
     pub sigma_half_life_s: f64,
@@ -60,10 +59,10 @@ impl MidVolEstimator {
         self.variance_frac2_per_s.sqrt()
     }
 
-    /// Updates from a snapshot; `None` when the book has no usable mid (one-sided, crossed).
-    pub fn on_book(&mut self, now: Nanos, book: &L2Book) -> Option<MarketParams> {
+    /// Updates from a snapshot; returns the mid, or `None` when the book has no usable mid
+    /// (one-sided, crossed).
+    pub fn on_book(&mut self, now: Nanos, book: &L2Book) -> Option<f64> {
         let mid = book.mid_usd()?;
-        let microprice = book.weighted_mid_usd().unwrap_or(mid);
         if let Some((t_prev, mid_prev)) = self.last {
             let dt_s = now.saturating_sub(t_prev).as_secs_f64();
             if dt_s > 0.0 {
@@ -76,16 +75,7 @@ impl MidVolEstimator {
             }
         }
         self.last = Some((now, mid));
-        Some(MarketParams {
-            coin: book.coin,
-            best_bid: book.bids[0].px,
-            best_ask: book.asks[0].px,
-            mid_usd: mid,
-            microprice_usd: microprice,
-            sigma_frac_per_sqrt_s: self.sigma_frac_per_sqrt_s(),
-            sigma_samples: self.samples,
-            sigma_is_warm: self.is_warm(),
-        })
+        Some(mid)
     }
 }
 
@@ -127,8 +117,7 @@ mod tests {
     fn not_warm_until_enough_samples_and_no_mid_on_empty_book() {
         let mut est = MidVolEstimator::new(&MidVolConfig::default());
         assert!(est.on_book(Nanos(0), &L2Book::empty(CoinId(0))).is_none());
-        let p = est.on_book(Nanos(1), &book_at(100.0)).unwrap();
-        assert!(!p.sigma_is_warm);
-        assert_eq!(p.mid_usd, 100.0);
+        assert_eq!(est.on_book(Nanos(1), &book_at(100.0)), Some(100.0));
+        assert!(!est.is_warm());
     }
 }

@@ -155,16 +155,8 @@ mod tests {
     }
 
     fn market(bid: f64, ask: f64) -> MarketParams {
-        MarketParams {
-            coin: CoinId(0),
-            best_bid: Price::from_f64(bid),
-            best_ask: Price::from_f64(ask),
-            mid_usd: (bid + ask) / 2.0,
-            microprice_usd: (bid + ask) / 2.0,
-            sigma_frac_per_sqrt_s: 1e-4,
-            sigma_samples: 100,
-            sigma_is_warm: true,
-        }
+        let mid = (bid + ask) / 2.0;
+        MarketParams::cold(CoinId(0), Price::from_f64(bid), Price::from_f64(ask), mid, mid)
     }
 
     fn config() -> StaticSpreadConfig {

@@ -137,7 +137,9 @@ fn books_and_trades_are_valid_and_consistent_across_coins() {
                 }
                 latest[c] = Some(book.clone());
             }
-            MarketEvent::Bbo(_) | MarketEvent::AssetCtx(_) => panic!("the synthetic market emits no bbo or context updates"),
+            MarketEvent::Bbo(_) | MarketEvent::AssetCtx(_) => {
+                panic!("the synthetic market emits no bbo or context updates")
+            }
             MarketEvent::Trade(trade) => {
                 trades[c] += 1;
                 assert!(trade.tid > last_tid, "tid {} after {last_tid}", trade.tid);
@@ -180,7 +182,9 @@ fn realised_statistics_match_the_config() {
                 book_mid_usd = book.mid_usd().unwrap();
                 mids.push((at.as_secs_f64(), book_mid_usd));
             }
-            MarketEvent::Bbo(_) | MarketEvent::AssetCtx(_) => panic!("the synthetic market emits no bbo or context updates"),
+            MarketEvent::Bbo(_) | MarketEvent::AssetCtx(_) => {
+                panic!("the synthetic market emits no bbo or context updates")
+            }
             MarketEvent::Trade(trade) => {
                 trades += 1;
                 buys += usize::from(trade.aggressor == Side::Bid);
