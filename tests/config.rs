@@ -30,6 +30,8 @@ fn unknown_keys_are_refused_everywhere() {
         ("[venue.sim]", "order_latency_us = 5"),
         ("[runtime]", "capacity = 5"),
         ("[markets.synthetic]", "sigma = 1.0"),
+        ("[estimator.trade_distance]", "window = 300.0"),
+        ("[estimator.volume_clock]", "bucket_size = 1.0"),
     ] {
         let text = PAPER.replacen(section, &format!("{section}\n{line}"), 1);
         let err = refused(&text);
@@ -54,6 +56,9 @@ fn invalid_values_name_their_key() {
         ("stale_after_ms = 2000", "stale_after_ms = 0", "feed.stale_after_ms"),
         ("level = \"warn\"", "level = \"[[[\"", "logging.level"),
         ("coin = \"SYN-ETH\"", "coin = \"SYN-BTC\"", "markets[1].coin"),
+        ("bucket_volume_base = 1.0", "bucket_volume_base = -1.0", "estimator.volume_clock"),
+        ("kappa_half_life_s = 60.0", "kappa_half_life_s = 0.0", "estimator.trade_distance"),
+        ("sigma_half_life_s = 60.0", "sigma_half_life_s = -60.0", "estimator.mid_vol"),
     ];
     for (from, to, key) in cases {
         assert!(PAPER.contains(from), "fixture drifted: {from}");

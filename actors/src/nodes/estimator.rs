@@ -122,3 +122,59 @@ impl Actor for EstimatorActor {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use engine::market::{AssetContext, BookLevel, L2Book};
+    use engine::types::{Price, Qty};
+
+    fn book(mid: f64) -> Msg {
+        let mut b = L2Book::empty(CoinId(0));
+        let level = |px: f64| BookLevel { px: Price::from_f64(px), sz: Qty::from_f64(1.0), orders: 1 };
+        b.bids.push(level(mid - 0.5));
+        b.asks.push(level(mid + 0.5));
+        Msg::Book(b)
+    }
+
+    #[test]
+    fn publishes_params_with_context_and_ticks_only_while_events_arrive() {
+        let mut actor = EstimatorActor::new(&EstimatorConfig::default(), &[None]).unwrap();
+        assert_eq!(actor.next_wakeup(), None, "no timer before any event");
+        let mut out = Outbox::default();
+        let context = AssetContext {
+            coin: CoinId(0),
+            funding_rate_frac_per_hour: Some(2.5e-5),
+            open_interest_base: Some(Qty::from_f64(100.0)),
+            oracle_px: None,
+            mark_px: None,
+        };
+        actor.handle(Nanos(1), Msg::AssetCtx(context), &mut out);
+        actor.handle(Nanos(2), book(100.0), &mut out);
+        let sent = out.take();
+        let params: Vec<_> =
+            sent.iter().filter_map(|o| if let Msg::Params(p) = &o.msg { Some(p) } else { None }).collect();
+        assert_eq!(params.len(), 2, "to Quote and Fill");
+        assert_eq!(params[0].context.funding_rate_frac_per_hour, Some(2.5e-5));
+        assert_eq!(params[0].mid_usd, 100.0);
+        // Unknown coins are ignored, not a panic.
+        let mut other = context;
+        other.coin = CoinId(9);
+        actor.handle(Nanos(3), Msg::AssetCtx(other), &mut out);
+        // The tick comes once after the events, then the actor sleeps until the next event.
+        let tick = actor.next_wakeup().expect("armed by the events");
+        actor.on_wakeup(tick, &mut out);
+        assert_eq!(actor.next_wakeup(), None);
+        let ActorReport::Estimator(r) = actor.report() else { panic!("estimator report") };
+        assert_eq!((r.books, r.asset_contexts), (1, 1));
+        assert_eq!(r.coins[0].mid_usd, 100.0);
+    }
+
+    #[test]
+    fn a_bad_config_is_refused_with_its_key() {
+        let mut config = EstimatorConfig::default();
+        config.trade_distance.window_s = 0.0;
+        let err = EstimatorActor::new(&config, &[None]).err().unwrap();
+        assert_eq!(err.key, "trade_distance");
+    }
+}

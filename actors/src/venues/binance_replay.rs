@@ -1,8 +1,9 @@
-//! Binance replay: a recording of one Binance USD-M symbol's frames as a market source.
+//! Replay of Binance USD-M recordings: the [`FrameDecoder`] that makes a [`RecordedMarket`]
+//! play one Binance symbol.
 //!
-//! The Binance twin of [`ReplayMarket`](super::ReplayMarket): frames are read lazily and
-//! parsed exactly (the live feed's [`Parser`]), and become market events at their receive
-//! time mapped to the runtime clock, `t = (local_ns − first local_ns) / speed`.
+//! The Binance twin of [`HyperliquidDecoder`](super::HyperliquidDecoder): frames are parsed
+//! exactly (the live feed's [`Parser`]); the playback itself — lazy reading, the speed mapping
+//! `t = (local_ns − first local_ns) / speed`, bad lines — is [`RecordedMarket`]'s.
 //!
 //! Binance sends diffs, not books, so the frames go through a [`DepthBook`] first:
 //! - `depthUpdate` (and a REST snapshot, if the recording holds one) updates the book; once
@@ -14,53 +15,88 @@
 //! Until the book is synced — it warms up from the diffs alone when there is no snapshot,
 //! and again after a sequence gap, a crossed book or a failed ticker check, all handled by
 //! [`DepthBook`] — depth and ticker frames emit nothing. Frames that emit nothing are counted
-//! (see [`BinanceReplayMarket`]); bad lines and malformed frames are counted and skipped, the
-//! first few logged, and the replay never stops on them.
+//! (see [`BinanceDecoder`]); malformed frames are counted and skipped by the market.
 //!
 //! One symbol a replay: frames of other symbols are counted as `unknown_coin`. Nothing is
-//! allocated per frame once the buffers have grown to the longest line: the line, the parser,
-//! the book and the exported [`L2Book`] are reused, and a frame makes at most one event.
+//! allocated per frame: the parser, the book and the exported [`L2Book`] are reused, and a
+//! frame makes at most one event.
 
-use super::recording::{RecordingError, RecordingReader};
+use super::recorded_market::{FrameDecoder, RecordedMarket};
+use super::recording::RecordingError;
 use engine::binance::{DepthBook, DepthBookConfig, DepthCounters, DiffOutcome, Event, ParseError, Parser};
 use engine::binance::{SnapshotOutcome, TickerOutcome};
-use engine::market::{L2Book, MarketEvent, MarketSource, SourceCounters};
-use engine::types::{CoinId, Nanos};
-use std::collections::VecDeque;
+use engine::market::{L2Book, MarketEvent, SourceCounters};
+use engine::types::CoinId;
 use std::path::Path;
 
-/// Bad lines and malformed frames logged individually (each) before the replay goes quiet.
-const LOGGED_BAD_FRAMES: u64 = 5;
 /// Book resets (gaps, crossed books, ticker desyncs) logged individually.
 const LOGGED_RESETS: u64 = 5;
-/// A frame makes at most one event, and the queue is refilled only when empty.
-const QUEUE_CAPACITY: usize = 2;
 
-/// Replays one Binance USD-M symbol as the engine's coin `coin`.
+/// A Binance USD-M recording of one symbol as a market source.
+pub type BinanceReplayMarket = RecordedMarket<BinanceDecoder>;
+
+/// Binance USD-M frames of one symbol → market events for the engine's coin `coin`.
 ///
-/// Counters ([`SourceCounters`]): `frames` well-formed lines; `bad_lines`, `bad_frames` as
-/// for any source (an event type other than the three below is *not* bad, see next);
-/// `unknown_coin` frames of another symbol; `unused_frames` well-formed frames of this
-/// symbol that made no event — depth and ticker frames while the book warms up or that
-/// changed nothing (stale), REST snapshots that were not applied, liquidation and ADL prints
-/// (not order flow: `TradePrint::is_market`), subscription answers and event types the source
-/// does not use. The book's own counters (gaps, resets, warm-ups) are
-/// [`depth_counters`](Self::depth_counters).
-pub struct BinanceReplayMarket {
-    reader: RecordingReader,
-    /// The current frame's bytes, reused (the parser needs a mutable copy anyway).
-    line: Vec<u8>,
+/// Counters ([`SourceCounters`]): `bad_frames` as for any source (an event type other than
+/// the three above is *not* bad, see next); `unknown_coin` frames of another symbol;
+/// `unused_frames` well-formed frames of this symbol that made no event — depth and ticker
+/// frames while the book warms up or that changed nothing (stale), REST snapshots that were
+/// not applied, liquidation and ADL prints (not order flow: `TradePrint::is_market`),
+/// subscription answers and event types the source does not use. The book's own counters
+/// (gaps, resets, warm-ups) are [`depth_counters`](BinanceReplayMarket::depth_counters).
+pub struct BinanceDecoder {
     parser: Parser,
     symbol: String,
     book: DepthBook,
     /// The book's export, reused; each `Book` event is a copy of it (no heap).
     exported: L2Book,
-    speed: f64,
-    first_local_ns: Option<u64>,
-    queue: VecDeque<(Nanos, MarketEvent)>,
-    ended: bool,
-    counters: SourceCounters,
     resets_logged: u64,
+}
+
+impl BinanceDecoder {
+    /// Decodes `symbol` (Binance's spelling, `"BTCUSDT"`; case-insensitive) as `coin`.
+    pub fn new(symbol: &str, coin: CoinId) -> Self {
+        let book = DepthBook::new(coin, DepthBookConfig::default()).expect("the default depth book config is valid");
+        BinanceDecoder {
+            parser: Parser::new(),
+            symbol: symbol.to_ascii_uppercase(),
+            book,
+            exported: L2Book::empty(coin),
+            resets_logged: 0,
+        }
+    }
+}
+
+impl FrameDecoder for BinanceDecoder {
+    const VENUE: &'static str = "binance";
+    /// A frame makes at most one event, and the queue is refilled only when empty.
+    const QUEUE_CAPACITY: usize = 2;
+    type Error = ParseError;
+
+    fn decode(
+        &mut self,
+        frame: &mut [u8],
+        counters: &mut SourceCounters,
+        mut emit: impl FnMut(MarketEvent),
+    ) -> Result<(), ParseError> {
+        let resets_before = self.book.counters().resets;
+        let event = match self.parser.parse(frame) {
+            Ok(event) => event,
+            Err(ParseError::UnknownEvent { .. }) => {
+                counters.unused_frames += 1;
+                return Ok(());
+            }
+            Err(e) => return Err(e),
+        };
+        if let Some(event) = market_event(event, &self.symbol, &mut self.book, &mut self.exported, counters) {
+            emit(event);
+        }
+        if self.book.counters().resets > resets_before && self.resets_logged < LOGGED_RESETS {
+            self.resets_logged += 1;
+            tracing::warn!(counters = ?self.book.counters(), "binance replay: depth book dropped; warming up again");
+        }
+        Ok(())
+    }
 }
 
 impl BinanceReplayMarket {
@@ -68,88 +104,12 @@ impl BinanceReplayMarket {
     /// recording at `path` as `coin`. `speed` recorded seconds per runtime second (1.0 = as
     /// recorded); a speed that is not positive and finite plays as recorded.
     pub fn open(path: &Path, symbol: &str, coin: CoinId, speed: f64) -> Result<Self, RecordingError> {
-        let reader = RecordingReader::open(path)?;
-        let book = DepthBook::new(coin, DepthBookConfig::default()).expect("the default depth book config is valid");
-        let mut market = BinanceReplayMarket {
-            reader,
-            line: Vec::new(),
-            parser: Parser::new(),
-            symbol: symbol.to_ascii_uppercase(),
-            book,
-            exported: L2Book::empty(coin),
-            speed: if speed > 0.0 && speed.is_finite() { speed } else { 1.0 },
-            first_local_ns: None,
-            queue: VecDeque::with_capacity(QUEUE_CAPACITY),
-            ended: false,
-            counters: SourceCounters::default(),
-            resets_logged: 0,
-        };
-        market.refill();
-        Ok(market)
+        RecordedMarket::open_with(path, BinanceDecoder::new(symbol, coin), speed)
     }
 
     /// The depth book's counters: diffs applied, gaps, resets, warm-ups, ticker checks.
     pub fn depth_counters(&self) -> &DepthCounters {
-        self.book.counters()
-    }
-
-    /// Reads frames until one yields an event or the recording ends.
-    fn refill(&mut self) {
-        while self.queue.is_empty() && !self.ended {
-            let local_ns = match self.reader.next_frame() {
-                None => {
-                    self.ended = true;
-                    return;
-                }
-                Some(Err(RecordingError::BadLine { line })) => {
-                    self.counters.bad_lines += 1;
-                    if self.counters.bad_lines <= LOGGED_BAD_FRAMES {
-                        tracing::warn!(line, "binance replay: malformed recording line skipped");
-                    }
-                    continue;
-                }
-                Some(Err(e)) => {
-                    tracing::error!("binance replay: {e}; ending the replay");
-                    self.ended = true;
-                    return;
-                }
-                Some(Ok(frame)) => {
-                    self.line.clear();
-                    self.line.extend_from_slice(frame.frame.as_bytes());
-                    frame.local_ns
-                }
-            };
-            self.counters.frames += 1;
-            let first = *self.first_local_ns.get_or_insert(local_ns);
-            let at = Nanos::from_secs_f64(local_ns.saturating_sub(first) as f64 / 1e9 / self.speed);
-            self.enqueue(at);
-        }
-    }
-
-    fn enqueue(&mut self, at: Nanos) {
-        let resets_before = self.book.counters().resets;
-        let event = match self.parser.parse(&mut self.line) {
-            Ok(event) => event,
-            Err(ParseError::UnknownEvent { .. }) => {
-                self.counters.unused_frames += 1;
-                return;
-            }
-            Err(e) => {
-                self.counters.bad_frames += 1;
-                if self.counters.bad_frames <= LOGGED_BAD_FRAMES {
-                    tracing::warn!(error = %e, kind = e.kind(), "binance replay: malformed frame skipped");
-                }
-                return;
-            }
-        };
-        let made = market_event(event, &self.symbol, &mut self.book, &mut self.exported, &mut self.counters);
-        if let Some(event) = made {
-            self.queue.push_back((at, event));
-        }
-        if self.book.counters().resets > resets_before && self.resets_logged < LOGGED_RESETS {
-            self.resets_logged += 1;
-            tracing::warn!(counters = ?self.book.counters(), "binance replay: depth book dropped; warming up again");
-        }
+        self.decoder().book.counters()
     }
 }
 
@@ -193,30 +153,13 @@ fn market_event(
     made
 }
 
-impl MarketSource for BinanceReplayMarket {
-    fn next_event_time(&self) -> Option<Nanos> {
-        self.queue.front().map(|(at, _)| *at)
-    }
-
-    fn pop_due(&mut self, now: Nanos) -> Option<(Nanos, MarketEvent)> {
-        if self.queue.front().is_some_and(|(at, _)| *at <= now) {
-            let event = self.queue.pop_front();
-            self.refill();
-            return event;
-        }
-        None
-    }
-
-    fn counters(&self) -> SourceCounters {
-        self.counters
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::venues::recording::RecordingWriter;
+    use crate::venues::recording::{RecordingReader, RecordingWriter};
     use engine::binance::{SyncSource, SyncState};
+    use engine::market::MarketSource;
+    use engine::types::Nanos;
     use std::time::Instant;
 
     const CAPTURE: &str =
@@ -345,7 +288,7 @@ mod tests {
         let events = drain(&mut market);
         let d = market.depth_counters();
         assert_eq!((d.snapshots_applied, d.warmups_completed, d.gaps), (0, 1, 0));
-        assert_eq!(market.book.state(), SyncState::Synced(SyncSource::Warmup));
+        assert_eq!(market.decoder().book.state(), SyncState::Synced(SyncSource::Warmup));
         let first_book = events.iter().position(|(_, e)| !matches!(e, MarketEvent::Trade(_))).unwrap();
         assert!(matches!(events[first_book].1, MarketEvent::Book(_)), "a diff completes the warm-up");
         let warm_at = Nanos::from_secs_f64((warm_diff_ns - first_ns.unwrap()) as f64 / 1e9);

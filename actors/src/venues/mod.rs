@@ -3,11 +3,13 @@
 mod ack;
 mod binance_replay;
 pub mod hyperliquid;
+mod recorded_market;
 pub mod recording;
 mod replay;
 mod sim;
 
 pub use ack::AckVenue;
-pub use binance_replay::BinanceReplayMarket;
-pub use replay::ReplayMarket;
+pub use binance_replay::{BinanceDecoder, BinanceReplayMarket};
+pub use recorded_market::{FrameDecoder, RecordedMarket};
+pub use replay::{HyperliquidDecoder, ReplayMarket};
 pub use sim::SimVenue;

@@ -1,126 +1,64 @@
-//! Replay: a recording of Hyperliquid frames as the simulated venue's market source.
+//! Replay of Hyperliquid recordings: the [`FrameDecoder`] that makes a [`RecordedMarket`]
+//! play Hyperliquid frames.
 //!
-//! Frames are read lazily and parsed exactly (the same parser as the live feed); book
-//! snapshots, BBO updates and trades become market events at their receive time, mapped to
-//! the runtime clock: `t = (local_ns − first local_ns) / speed`. Frames become events as
-//! they do live (`market_frames`), subscribe-time trade replays included. Bad lines and malformed frames are counted and
-//! skipped (the first few logged); the replay never stops on them.
+//! Frames are parsed exactly (the same parser as the live feed) and become events as they do
+//! live (`market_frames`): book snapshots, BBO updates, trades and asset contexts, with the
+//! subscribe-time trade replays counted as historical, not played. The playback itself —
+//! lazy reading, the speed mapping, bad lines — is [`RecordedMarket`]'s.
 
 use super::hyperliquid::market_frames::{market_events, TradeReplayFilter};
-use super::recording::{RecordingError, RecordingReader};
-use engine::hyperliquid::{CoinTable, Parser};
-use engine::market::{MarketEvent, MarketSource, SourceCounters};
-use engine::types::Nanos;
-use std::collections::VecDeque;
+use super::recorded_market::{FrameDecoder, RecordedMarket};
+use super::recording::RecordingError;
+use engine::hyperliquid::{CoinTable, FrameError, Parser};
+use engine::market::{MarketEvent, SourceCounters};
 use std::path::Path;
 
-/// Malformed frames logged individually before the replay goes quiet about them.
-const LOGGED_BAD_FRAMES: u64 = 5;
-/// Events one frame can expand to before the queue grows (a trades frame holds many prints).
-const QUEUE_CAPACITY: usize = 256;
+/// A Hyperliquid recording as a market source.
+pub type ReplayMarket = RecordedMarket<HyperliquidDecoder>;
 
-pub struct ReplayMarket {
-    reader: RecordingReader,
-    /// The current frame's bytes, reused (the parser needs a mutable copy anyway).
-    line: Vec<u8>,
+/// Hyperliquid frames → market events, for the coins of one [`CoinTable`].
+pub struct HyperliquidDecoder {
     parser: Parser,
-    speed: f64,
-    first_local_ns: Option<u64>,
-    queue: VecDeque<(Nanos, MarketEvent)>,
-    ended: bool,
     replays: TradeReplayFilter,
-    counters: SourceCounters,
+}
+
+impl HyperliquidDecoder {
+    pub fn new(coins: CoinTable) -> Self {
+        let replays = TradeReplayFilter::new(coins.len());
+        HyperliquidDecoder { parser: Parser::new(coins), replays }
+    }
+}
+
+impl FrameDecoder for HyperliquidDecoder {
+    const VENUE: &'static str = "hyperliquid";
+    /// A trades frame holds many prints.
+    const QUEUE_CAPACITY: usize = 256;
+    type Error = FrameError;
+
+    fn decode(
+        &mut self,
+        frame: &mut [u8],
+        counters: &mut SourceCounters,
+        emit: impl FnMut(MarketEvent),
+    ) -> Result<(), FrameError> {
+        market_events(self.parser.parse(frame)?, &mut self.replays, counters, emit);
+        Ok(())
+    }
 }
 
 impl ReplayMarket {
-    /// `speed` recorded seconds per runtime second (1.0 = as recorded); must be positive.
+    /// Replays the recording at `path` for `coins`. `speed` recorded seconds per runtime
+    /// second (1.0 = as recorded); a speed that is not positive and finite plays as recorded.
     pub fn open(path: &Path, coins: CoinTable, speed: f64) -> Result<ReplayMarket, RecordingError> {
-        let reader = RecordingReader::open(path)?;
-        let coin_count = coins.len();
-        let mut market = ReplayMarket {
-            reader,
-            line: Vec::new(),
-            parser: Parser::new(coins),
-            speed: if speed > 0.0 && speed.is_finite() { speed } else { 1.0 },
-            first_local_ns: None,
-            queue: VecDeque::with_capacity(QUEUE_CAPACITY),
-            ended: false,
-            replays: TradeReplayFilter::new(coin_count),
-            counters: SourceCounters::default(),
-        };
-        market.refill();
-        Ok(market)
-    }
-
-    /// Reads frames until one yields an event or the recording ends.
-    fn refill(&mut self) {
-        while self.queue.is_empty() && !self.ended {
-            let local_ns = match self.reader.next_frame() {
-                None => {
-                    self.ended = true;
-                    return;
-                }
-                Some(Err(RecordingError::BadLine { line })) => {
-                    self.counters.bad_lines += 1;
-                    tracing::warn!(line, "replay: malformed recording line skipped");
-                    continue;
-                }
-                Some(Err(e)) => {
-                    tracing::error!("replay: {e}; ending the replay");
-                    self.ended = true;
-                    return;
-                }
-                Some(Ok(frame)) => {
-                    self.line.clear();
-                    self.line.extend_from_slice(frame.frame.as_bytes());
-                    frame.local_ns
-                }
-            };
-            self.counters.frames += 1;
-            let first = *self.first_local_ns.get_or_insert(local_ns);
-            let at = Nanos::from_secs_f64(local_ns.saturating_sub(first) as f64 / 1e9 / self.speed);
-            self.enqueue(at);
-        }
-    }
-
-    fn enqueue(&mut self, at: Nanos) {
-        let parsed = match self.parser.parse(&self.line) {
-            Ok(parsed) => parsed,
-            Err(e) => {
-                self.counters.bad_frames += 1;
-                if self.counters.bad_frames <= LOGGED_BAD_FRAMES {
-                    tracing::warn!(error = %e, "replay: malformed frame skipped");
-                }
-                return;
-            }
-        };
-        let queue = &mut self.queue;
-        market_events(parsed, &mut self.replays, &mut self.counters, |event| queue.push_back((at, event)));
-    }
-}
-
-impl MarketSource for ReplayMarket {
-    fn next_event_time(&self) -> Option<Nanos> {
-        self.queue.front().map(|(at, _)| *at)
-    }
-
-    fn pop_due(&mut self, now: Nanos) -> Option<(Nanos, MarketEvent)> {
-        if self.queue.front().is_some_and(|(at, _)| *at <= now) {
-            let event = self.queue.pop_front();
-            self.refill();
-            return event;
-        }
-        None
-    }
-
-    fn counters(&self) -> SourceCounters {
-        self.counters
+        RecordedMarket::open_with(path, HyperliquidDecoder::new(coins), speed)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use engine::market::MarketSource;
+    use engine::types::Nanos;
 
     const CAPTURE: &str =
         concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/hftbacktest-samples/hyperliquid_btcusd_20250126.gz");

@@ -115,6 +115,9 @@ impl CoinEstimators {
         if !(0.0..=1.0).contains(&config.min_fit_r_squared) {
             return Err(refused("min_fit_r_squared", "must be within 0..=1"));
         }
+        config.mid_vol.validate().map_err(|e| refused("mid_vol", e))?;
+        config.trade_distance.validate().map_err(|e| refused("trade_distance", e))?;
+        config.intensity_fit.validate().map_err(|e| refused("intensity_fit", e))?;
         Ok(Self {
             coin,
             min_fit_r_squared: config.min_fit_r_squared,
@@ -266,9 +269,12 @@ impl CoinEstimators {
     }
 
     fn reference_params(&self, now: Nanos) -> Option<ReferenceParams> {
-        let (lead_bps, basis_bps) = (self.reference.lead_bps(now)?, self.reference.basis_bps(now)?);
-        let mid_usd = self.last.map(|p| p.mid_usd * (1.0 + crate::units::bps_to_frac(basis_bps)))?;
-        Some(ReferenceParams { mid_usd, lead_bps, basis_bps, basis_ewma_bps: self.reference.basis_ewma_bps() })
+        Some(ReferenceParams {
+            mid_usd: self.reference.reference_mid_usd(now)?,
+            lead_bps: self.reference.lead_bps(now),
+            basis_bps: self.reference.basis_bps(now)?,
+            basis_ewma_bps: self.reference.basis_ewma_bps(),
+        })
     }
 
     /// The full snapshot at `now`; `None` before the first two-sided book.
@@ -298,5 +304,109 @@ impl CoinEstimators {
     /// The mean-distance estimator's latest κ record (for reports).
     pub fn last_kappa_update(&self) -> Option<KappaUpdate> {
         self.trade_distance.last_update()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::estimator::test_support::trade;
+    use crate::market::BookLevel;
+    use crate::types::{Price, Qty, Side};
+    use rand::{Rng, SeedableRng};
+    use rand_distr::{Distribution, Exp};
+
+    const KAPPA_PER_FRAC: f64 = 2_000.0;
+    const A_PER_SIDE_PER_S: f64 = 5.0;
+
+    fn book(mid: f64, exchange_ms: u64) -> L2Book {
+        let mut b = L2Book::empty(CoinId(0));
+        b.exchange_time = UnixNanos::from_millis(exchange_ms);
+        let level = |px: f64| BookLevel { px: Price::from_f64(px), sz: Qty::from_f64(1.0), orders: 1 };
+        b.bids.push(level(mid - 0.005));
+        b.asks.push(level(mid + 0.005));
+        b
+    }
+
+    /// `seconds` of a market with known truth: a book a second on a random-walk mid, and on
+    /// each side trades at rate A reaching an Exp(κ) distance from the mid.
+    fn feed(est: &mut CoinEstimators, seconds: u64, seed: u64) {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        let distance = Exp::new(KAPPA_PER_FRAC).unwrap();
+        let gap = Exp::new(2.0 * A_PER_SIDE_PER_S).unwrap();
+        let (mut mid, mut t) = (100.0f64, 0.0f64);
+        for second in 0..seconds {
+            mid *= 1.0 + if rng.gen::<bool>() { 2e-4 } else { -2e-4 };
+            est.on_book(Nanos::from_secs_f64(second as f64), &book(mid, 1_700_000_000_000 + second * 1_000));
+            t = t.max(second as f64);
+            loop {
+                t += gap.sample(&mut rng);
+                if t >= (second + 1) as f64 {
+                    break;
+                }
+                let (side, sign) = if rng.gen::<bool>() { (Side::Bid, 1.0) } else { (Side::Ask, -1.0) };
+                let px = mid * (1.0 + sign * distance.sample(&mut rng));
+                est.on_trade(Nanos::from_secs_f64(t), &trade(side, px, 0.01));
+            }
+        }
+    }
+
+    fn estimators() -> CoinEstimators {
+        // 10 trades a bucket: the volume clock warms within a minute.
+        CoinEstimators::new(CoinId(0), &EstimatorConfig::default(), Some(0.1)).unwrap()
+    }
+
+    #[test]
+    fn cold_estimates_say_so_then_each_source_takes_over_when_warm() {
+        let mut est = estimators();
+        assert!(est.params(Nanos(0)).is_none(), "nothing before the first book");
+        feed(&mut est, 5, 1);
+        let early = est.params(Nanos::from_millis(5_000)).unwrap();
+        assert_eq!(early.volatility.source, SigmaSource::MidEwma);
+        assert_eq!(early.intensity.source, KappaSource::None);
+
+        feed(&mut est, 900, 2);
+        let p = est.params(Nanos::from_millis(900_000)).unwrap();
+        assert_eq!(p.volatility.source, SigmaSource::BipowerVolumeClock);
+        assert_eq!(p.intensity.source, KappaSource::IntensityFit, "{:?}", p.intensity);
+        let k = p.intensity;
+        assert!((k.kappa_per_frac / KAPPA_PER_FRAC - 1.0).abs() < 0.15, "fit κ {}", k.kappa_per_frac);
+        // The fit's A is per side, as the model's.
+        assert!((k.a_per_s / A_PER_SIDE_PER_S - 1.0).abs() < 0.15, "fit A {}", k.a_per_s);
+        assert!((k.mean_distance_kappa_per_frac / KAPPA_PER_FRAC - 1.0).abs() < 0.1, "mean-distance κ {k:?}");
+        assert!((k.avg_trade_distance_bps - 5.0).abs() < 0.5, "avg distance {}", k.avg_trade_distance_bps);
+        let rate = p.activity.trade_rate_per_s;
+        assert!((rate / (2.0 * A_PER_SIDE_PER_S) - 1.0).abs() < 0.2, "trade rate {rate}");
+        assert!(p.flow.windows.iter().flatten().count() >= 1 && p.ofi.windows.iter().flatten().count() >= 1);
+    }
+
+    #[test]
+    fn funding_countdown_runs_on_venue_time_and_the_reference_appears_when_fed() {
+        let mut est = estimators();
+        // Venue clock 12:59:30 UTC on the book; the engine clock is unrelated.
+        let mut b = book(100.0, 0);
+        b.exchange_time = UnixNanos::from_millis(1_700_000_000_000 - 1_700_000_000_000 % 3_600_000 + 3_570_000);
+        est.on_book(Nanos::from_secs_f64(10.0), &b);
+        let p = est.params(Nanos::from_secs_f64(20.0)).unwrap();
+        assert_eq!(p.context.time_to_funding_s, Some(20.0), "30 s to the hour, 10 s later");
+        assert!(p.reference.is_none(), "no reference venue fed");
+        est.on_reference_mid(Nanos::from_secs_f64(20.0), 100.05);
+        est.on_book(Nanos::from_secs_f64(20.1), &b);
+        let p = est.params(Nanos::from_secs_f64(20.1)).unwrap();
+        let reference = p.reference.expect("fresh reference");
+        assert!((reference.basis_bps - 5.0).abs() < 0.01, "{reference:?}");
+        assert!((reference.mid_usd - 100.05).abs() < 1e-9, "{reference:?}");
+    }
+
+    #[test]
+    fn a_bad_setting_is_refused_with_its_key() {
+        let mut config = EstimatorConfig::default();
+        config.volume_clock.bucket_volume_base = -1.0;
+        let err = CoinEstimators::new(CoinId(0), &config, None).err().unwrap();
+        assert_eq!(err.key, "volume_clock");
+        let err = CoinEstimators::new(CoinId(0), &EstimatorConfig::default(), Some(f64::NAN)).err().unwrap();
+        assert_eq!(err.key, "volume_clock");
+        let config = EstimatorConfig { min_fit_r_squared: 2.0, ..EstimatorConfig::default() };
+        assert_eq!(CoinEstimators::new(CoinId(0), &config, None).err().unwrap().key, "min_fit_r_squared");
     }
 }

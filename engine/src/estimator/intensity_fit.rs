@@ -83,6 +83,31 @@ impl Default for IntensityFitConfig {
     }
 }
 
+impl IntensityFitConfig {
+    /// Refuses settings the estimator cannot run with, naming the field.
+    pub fn validate(&self) -> Result<(), &'static str> {
+        if !(self.step_s > 0.0 && self.step_s.is_finite()) {
+            return Err("step_s must be a positive number");
+        }
+        if !(self.first_level_bps >= 0.0 && self.first_level_bps.is_finite()) {
+            return Err("first_level_bps must be a non-negative number");
+        }
+        if !(self.level_spacing_bps > 0.0 && self.level_spacing_bps.is_finite()) {
+            return Err("level_spacing_bps must be a positive number");
+        }
+        if !(self.half_life_s > 0.0 && self.half_life_s.is_finite()) {
+            return Err("half_life_s must be a positive number");
+        }
+        if !(self.min_level_hits >= 0.0 && self.min_level_hits.is_finite()) {
+            return Err("min_level_hits must be a non-negative number");
+        }
+        if !(3..=MAX_INTENSITY_LEVELS).contains(&self.levels) {
+            return Err("levels must be within 3..=32 (a line needs three points to judge its fit)");
+        }
+        Ok(())
+    }
+}
+
 /// One fit of ln λ(δ) = ln A − κ·δ.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct IntensityFit {

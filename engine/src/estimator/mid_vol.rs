@@ -25,6 +25,16 @@ impl Default for MidVolConfig {
     }
 }
 
+impl MidVolConfig {
+    /// Refuses settings the estimator cannot run with, naming the field.
+    pub fn validate(&self) -> Result<(), &'static str> {
+        if !(self.sigma_half_life_s > 0.0 && self.sigma_half_life_s.is_finite()) {
+            return Err("sigma_half_life_s must be a positive number");
+        }
+        Ok(())
+    }
+}
+
 /// Per-coin mid/σ state machine.
 #[derive(Debug, Clone)]
 pub struct MidVolEstimator {

@@ -158,8 +158,9 @@ pub struct ContextParams {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ReferenceParams {
     pub mid_usd: f64,
-    /// How far the reference has moved over the lead horizon that we have not (bps).
-    pub lead_bps: f64,
+    /// How far the reference has moved over the lead horizon that we have not (bps); `None`
+    /// until both mids reach back one horizon.
+    pub lead_bps: Option<f64>,
     /// Reference mid over ours − 1, now and smoothed (bps).
     pub basis_bps: f64,
     pub basis_ewma_bps: Option<f64>,

@@ -151,6 +151,14 @@ impl ReferenceLead {
         self.reference.latest().map(|(t, _)| now.saturating_sub(t))
     }
 
+    /// The reference's latest mid; `None` before the first update or when stale.
+    pub fn reference_mid_usd(&self, now: Nanos) -> Option<f64> {
+        if self.is_reference_stale(now) {
+            return None;
+        }
+        self.reference.latest().map(|(_, ln_mid)| ln_mid.exp())
+    }
+
     /// `ref/ours − 1` in bps from the latest mids; `None` if either is missing or the
     /// reference is stale.
     pub fn basis_bps(&self, now: Nanos) -> Option<f64> {

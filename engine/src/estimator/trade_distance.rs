@@ -69,6 +69,37 @@ impl Default for TradeDistanceConfig {
     }
 }
 
+impl TradeDistanceConfig {
+    /// Refuses settings the estimator cannot run with, naming the field.
+    pub fn validate(&self) -> Result<(), &'static str> {
+        if !(self.window_s > 0.0 && self.window_s.is_finite()) {
+            return Err("window_s must be a positive number");
+        }
+        if !(self.kappa_min_per_frac > 0.0 && self.kappa_min_per_frac.is_finite()) {
+            return Err("kappa_min_per_frac must be a positive number");
+        }
+        if !(self.kappa_max_per_frac > 0.0 && self.kappa_max_per_frac.is_finite()) {
+            return Err("kappa_max_per_frac must be a positive number");
+        }
+        if !(self.kappa_half_life_s > 0.0 && self.kappa_half_life_s.is_finite()) {
+            return Err("kappa_half_life_s must be a positive number");
+        }
+        if !(self.recompute_interval_s >= 0.0 && self.recompute_interval_s.is_finite()) {
+            return Err("recompute_interval_s must be a non-negative number");
+        }
+        if !(self.max_distance_bps > 0.0 && self.max_distance_bps.is_finite()) {
+            return Err("max_distance_bps must be a positive number");
+        }
+        if self.kappa_min_per_frac > self.kappa_max_per_frac {
+            return Err("kappa_min_per_frac must not exceed kappa_max_per_frac");
+        }
+        if self.capacity == 0 {
+            return Err("capacity must be at least 1");
+        }
+        Ok(())
+    }
+}
+
 /// One κ recompute, for the actor's log record.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct KappaUpdate {
