@@ -32,6 +32,9 @@ pub struct Config {
     pub quote: StaticSpreadConfig,
     pub risk: RiskSection,
     pub venue: VenueSection,
+    /// A reference venue whose mid the estimator tracks as a lead signal (optional).
+    #[serde(default)]
+    pub reference: Option<ReferenceSection>,
     pub markets: Vec<MarketSection>,
     #[serde(default)]
     pub runtime: RuntimeSection,
@@ -108,8 +111,19 @@ pub struct MarketSection {
     /// default `estimator.volume_clock.bucket_volume_base`.
     #[serde(default)]
     pub volume_bucket_base: Option<f64>,
+    /// The reference venue's symbol for this coin (e.g. `BTCUSDT`), when `[reference]` is set.
+    #[serde(default)]
+    pub reference_symbol: Option<String>,
     /// The coin's synthetic market; needed unless the run replays a recording.
     pub synthetic: Option<SyntheticCoinConfig>,
+}
+
+/// Binance USD-M `bookTicker` streams as the reference venue.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReferenceSection {
+    /// Base WebSocket URL, e.g. `wss://fstream.binance.com`; the streams are appended.
+    pub url: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -232,11 +246,28 @@ impl Config {
                 synthetic.validate(i).map_err(|e| (key("synthetic"), e.to_string()))?;
             }
         }
+        if let Some(reference) = &self.reference {
+            if !(reference.url.starts_with("ws://") || reference.url.starts_with("wss://")) {
+                return Err((
+                    "reference.url".into(),
+                    format!("must be a ws:// or wss:// URL, got `{}`", reference.url),
+                ));
+            }
+            if self.markets.iter().all(|m| m.reference_symbol.is_none()) {
+                return Err(("reference".into(), "no market names a reference_symbol".into()));
+            }
+        }
         if self.runtime.channel_capacity == 0 {
             return Err(("runtime.channel_capacity".into(), "must be at least 1".into()));
         }
         self.thread_layout()?;
         Ok(())
+    }
+
+    /// The reference venue's symbols with the coin each stands for.
+    pub fn reference_symbols(&self) -> Vec<(String, CoinId)> {
+        let coins = self.markets.iter().enumerate();
+        coins.filter_map(|(i, m)| m.reference_symbol.clone().map(|s| (s, CoinId(i as u8)))).collect()
     }
 
     /// The thread layout: explicit, or one thread per node with the default wait strategy.

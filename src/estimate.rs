@@ -12,7 +12,7 @@ use actors::venues::recording::RecordingReader;
 use actors::venues::{BinanceReplayMarket, ReplayMarket};
 use engine::estimator::{CoinEstimators, KappaSource, MarketParams, SigmaSource, VolRegimeLabel};
 use engine::market::{BookKeeper, MarketEvent, MarketSource, SourceCounters};
-use engine::quote::{gamma_per_frac_lot, glft_quote, GlftInputs};
+use engine::quote::models::{gamma_per_frac_lot, glft_quote, GlftInputs};
 use engine::types::{CoinId, Nanos};
 use engine::units::frac_to_bps;
 use serde::Serialize;

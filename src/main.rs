@@ -255,6 +255,9 @@ fn run(args: RunArgs) -> Result<(), String> {
             positions.join("  ")
         );
     };
+    if config.reference.is_some() && matches!((&args.replay, &speed), (Some(_), Speed::Max)) {
+        eprintln!("hyperquote: the reference feed is live data: not used on the simulated clock of --speed max");
+    }
     let mut summary = match (&args.replay, speed) {
         (Some(_), Speed::Max) => run_sequential(actors, plan.channel_capacity, &plan.instruments, plan.duration),
         _ => run_threaded(actors, &plan, &stop, show).map_err(|e| e.to_string())?,

@@ -13,11 +13,12 @@ use actors::report::ActorReport;
 use actors::runtime::{SequentialRuntime, ThreadSpec, ThreadedRuntime};
 use actors::venues::hyperliquid::live_feed::LiveFeed;
 use actors::venues::hyperliquid::ws_client::WsClientConfig;
+use actors::venues::reference_feed::ReferenceFeed;
 use actors::{Actor, ActorId};
 use engine::hyperliquid::CoinTable;
 use engine::instrument::Instrument;
 use engine::risk::TradingState;
-use engine::types::Nanos;
+use engine::types::{CoinId, Nanos};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
@@ -34,8 +35,6 @@ const SEQUENTIAL_SETTLE: Nanos = Nanos::from_millis(1_000);
 pub enum RunError {
     #[error("runtime: {0}")]
     Runtime(#[from] actors::runtime::RuntimeError),
-    #[error("live feed: {0}")]
-    LiveFeed(std::io::Error),
 }
 
 /// A progress line's facts.
@@ -64,6 +63,8 @@ pub struct RunPlan {
     pub end_with_market: bool,
     /// Live market data pushed to the venue by a WebSocket feed.
     pub live_feed: Option<(WsClientConfig, CoinTable)>,
+    /// A reference venue's tickers (base URL, symbol → coin) for the estimator.
+    pub reference_feed: Option<(String, Vec<(String, CoinId)>)>,
 }
 
 impl RunPlan {
@@ -77,6 +78,7 @@ impl RunPlan {
             progress_interval: Duration::from_secs_f64(config.engine.progress_interval_s),
             end_with_market: false,
             live_feed: None,
+            reference_feed: config.reference.as_ref().map(|r| (r.url.clone(), config.reference_symbols())),
         })
     }
 }
@@ -91,14 +93,18 @@ pub fn run_threaded(
     let started = Instant::now();
     // Live market data is read on the thread of the node that owns the market (the
     // simulated venue in paper mode), which hands it on to the feed.
-    let (live_feed, drivers) = match &plan.live_feed {
-        Some((config, coins)) => {
-            let (feed, driver) = LiveFeed::hosted(config.clone(), coins.clone(), ActorId::Venue, ActorId::Feed)
-                .map_err(RunError::LiveFeed)?;
-            (Some(feed), vec![driver])
-        }
-        None => (None, Vec::new()),
-    };
+    let mut drivers = Vec::new();
+    let live_feed = plan.live_feed.as_ref().map(|(config, coins)| {
+        let (feed, driver) = LiveFeed::hosted(config.clone(), coins.clone(), ActorId::Venue, ActorId::Feed);
+        drivers.push(driver);
+        feed
+    });
+    // Reference tickers are read on the estimator's thread, which is where they are used.
+    let reference_feed = plan.reference_feed.as_ref().map(|(url, symbols)| {
+        let (feed, driver) = ReferenceFeed::hosted(url, symbols.clone(), ActorId::Estimator);
+        drivers.push(driver);
+        feed
+    });
     let runtime = ThreadedRuntime::start_with_drivers(actors, &plan.layout, plan.channel_capacity, drivers)?;
     let deadline = started + plan.duration;
     let progress_interval = plan.progress_interval;
@@ -142,6 +148,7 @@ pub fn run_threaded(
     let slots = runtime.stop();
     let mut summary = RunSummary::from_slots("threaded", elapsed_s, &plan.instruments, &slots, &counters);
     summary.live_feed = live_feed.map(|f| f.summary());
+    summary.reference_feed = reference_feed.map(|f| f.summary());
     Ok(summary)
 }
 

@@ -5,6 +5,7 @@ use actors::latency::{LatencySnapshot, Percentiles};
 use actors::report::ActorReport;
 use actors::runtime::Slot;
 use actors::venues::hyperliquid::live_feed::LiveFeedSummary;
+use actors::venues::reference_feed::ReferenceFeedSummary;
 use actors::{ActorId, QueueCounters, RuntimeCounters};
 use engine::calibration::CalibrationCounts;
 use engine::instrument::Instrument;
@@ -57,6 +58,7 @@ pub struct RunSummary {
     pub reports: Vec<ActorReport>,
     /// Connection and frame counts of a live market-data feed, when there was one.
     pub live_feed: Option<LiveFeedSummary>,
+    pub reference_feed: Option<ReferenceFeedSummary>,
 }
 
 impl RunSummary {
@@ -123,6 +125,7 @@ impl RunSummary {
             calibration,
             reports,
             live_feed: None,
+            reference_feed: None,
         }
     }
 
@@ -209,6 +212,13 @@ impl RunSummary {
                 s,
                 "live feed: {} connects ({} failed), {} disconnects, {} silent, {} frames ({} malformed)",
                 c.connects, c.connect_failures, c.disconnects, c.silent_timeouts, c.frames, f.bad_frames
+            );
+        }
+        if let Some(r) = &self.reference_feed {
+            let _ = writeln!(
+                s,
+                "reference feed: {} connects ({} failed), {} tickers, {} malformed, {} unknown symbols",
+                r.connection.connects, r.connection.connect_failures, r.tickers, r.bad_frames, r.unknown_symbols
             );
         }
         let c = &self.calibration;

@@ -96,3 +96,18 @@ fn unreadable_file_names_the_path() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn a_reference_venue_needs_a_websocket_url_and_a_symbol() {
+    let with = |section: &str, symbol: &str| {
+        let text = PAPER.replacen("[[markets]]", &format!("{section}\n[[markets]]"), 1);
+        text.replacen("coin = \"SYN-BTC\"", &format!("coin = \"SYN-BTC\"\n{symbol}"), 1)
+    };
+    let ok = with("[reference]\nurl = \"wss://fstream.binance.com\"", "reference_symbol = \"BTCUSDT\"");
+    let config = Config::parse(&ok, "test").unwrap();
+    assert_eq!(config.reference_symbols().len(), 1);
+    let err = refused(&with("[reference]\nurl = \"https://x\"", "reference_symbol = \"BTCUSDT\""));
+    assert!(err.contains("reference.url"), "{err}");
+    let err = refused(&with("[reference]\nurl = \"wss://x\"", ""));
+    assert!(err.contains("no market names a reference_symbol"), "{err}");
+}

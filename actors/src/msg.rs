@@ -44,6 +44,13 @@ pub struct FeedHealth {
     pub since: Nanos,
 }
 
+/// A reference venue's mid for one of our coins (a lead signal for the estimator).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReferenceMid {
+    pub coin: CoinId,
+    pub mid_usd: f64,
+}
+
 /// A coin's position after a fill.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PositionUpdate {
@@ -64,6 +71,8 @@ pub enum Msg {
     Trade(Trade),
     /// Feed → Estimator: funding, open interest, oracle and mark price.
     AssetCtx(AssetContext),
+    /// Reference feed → Estimator.
+    ReferenceMid(ReferenceMid),
     /// Estimator → Quote, Fill.
     Params(MarketParams),
     /// Quote → Risk: the ladder the model wants.
@@ -87,7 +96,7 @@ pub enum Msg {
 }
 
 /// Kinds of latest-value streams; each is coalesced per coin.
-pub const LATEST_KINDS: usize = 4;
+pub const LATEST_KINDS: usize = 5;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Delivery {
@@ -119,6 +128,7 @@ impl Msg {
             Msg::Params(p) => Delivery::latest(1, p.coin),
             Msg::Intent(l) => Delivery::latest(2, l.coin),
             Msg::Approved(l) => Delivery::latest(3, l.coin),
+            Msg::ReferenceMid(r) => Delivery::latest(4, r.coin),
             Msg::Prediction(_) | Msg::Outcome(_) => Delivery::Lossy,
             Msg::MarketData(_)
             | Msg::Trade(_)

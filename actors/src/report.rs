@@ -69,6 +69,9 @@ pub struct CoinEstimate {
     pub avg_trade_distance_bps: f64,
     pub trade_rate_per_s: f64,
     pub trades: u64,
+    /// The reference venue's mid and its basis to ours (bps) while fresh.
+    pub reference_mid_usd: Option<f64>,
+    pub reference_basis_bps: Option<f64>,
 }
 
 impl CoinEstimate {
@@ -89,6 +92,8 @@ impl CoinEstimate {
             avg_trade_distance_bps: last.map_or(nan, |_| k.avg_trade_distance_bps),
             trade_rate_per_s: last.map_or(nan, |p| p.activity.trade_rate_per_s),
             trades,
+            reference_mid_usd: last.and_then(|p| p.reference).map(|r| r.mid_usd),
+            reference_basis_bps: last.and_then(|p| p.reference).map(|r| r.basis_bps),
         }
     }
 }
@@ -100,6 +105,8 @@ pub struct EstimatorReport {
     pub asset_contexts: u64,
     /// κ recomputes (one structured log record each).
     pub kappa_updates: u64,
+    /// Mids received from the reference venue.
+    pub reference_mids: u64,
     pub coins: Vec<CoinEstimate>,
 }
 

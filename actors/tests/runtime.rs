@@ -16,6 +16,8 @@ use crossbeam_channel::{bounded, unbounded, Receiver, Sender};
 use engine::risk::TradingState;
 use engine::types::{Cloid, CoinId, Nanos};
 use engine::venue::OrderAction;
+use futures_util::future::LocalBoxFuture;
+use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -553,37 +555,32 @@ struct ByteDriver {
 }
 
 impl ThreadDriver for ByteDriver {
-    fn run(self: Box<Self>, host: DriverHost<'_>) {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        let host = std::cell::RefCell::new(host);
-        rt.block_on(async {
+    fn run<'h>(self: Box<Self>, host: &'h RefCell<DriverHost<'_>>) -> LocalBoxFuture<'h, ()> {
+        Box::pin(async move {
             self.listener.set_nonblocking(true).unwrap();
             let listener = tokio::net::TcpListener::from_std(self.listener).unwrap();
-            let read = async {
-                let (stream, _) = listener.accept().await.unwrap();
-                let mut buf = [0u8; 64];
-                loop {
-                    stream.readable().await.unwrap();
-                    match stream.try_read(&mut buf) {
-                        Ok(0) => break,
-                        Ok(n) => {
-                            let mut h = host.borrow_mut();
-                            for &b in &buf[..n] {
-                                h.inject(self.to, trade(0, u64::from(b)));
-                            }
-                            h.run_until_idle();
+            let (stream, _) = listener.accept().await.unwrap();
+            let mut buf = [0u8; 64];
+            while !host.borrow().stopping() {
+                // Look at the stop flag now and then, as a real socket loop does.
+                let Ok(ready) = tokio::time::timeout(Duration::from_millis(20), stream.readable()).await else {
+                    continue;
+                };
+                ready.unwrap();
+                match stream.try_read(&mut buf) {
+                    Ok(0) => return,
+                    Ok(n) => {
+                        let mut h = host.borrow_mut();
+                        for &b in &buf[..n] {
+                            h.inject(self.to, trade(0, u64::from(b)));
                         }
-                        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
-                        Err(e) => panic!("read: {e}"),
+                        h.run_until_idle();
                     }
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                    Err(e) => panic!("read: {e}"),
                 }
-                std::future::pending::<()>().await
-            };
-            tokio::select! {
-                () = read => {}
-                () = DriverHost::serve(&host) => {}
             }
-        });
+        })
     }
 }
 
@@ -676,13 +673,24 @@ fn a_driver_delivers_on_its_actors_thread_and_the_thread_still_serves_peers_time
 }
 
 #[test]
-fn a_driver_needs_exactly_one_host_thread_of_its_own() {
-    let layout = [thread("drv-err", &[ActorId::Feed, ActorId::Quote], WaitStrategy::Park)];
+fn drivers_need_a_host_and_several_can_share_a_thread() {
+    let layout = [thread("drv-two", &[ActorId::Feed, ActorId::Quote], WaitStrategy::Park)];
     let actors = || vec![Script::idle(ActorId::Feed).boxed(), Script::idle(ActorId::Quote).boxed()];
     let unhosted = ThreadedRuntime::start_with_drivers(actors(), &layout, 8, vec![byte_driver(ActorId::Risk).0]);
     assert!(matches!(unhosted, Err(RuntimeError::DriverWithoutHost(ActorId::Risk))), "{:?}", unhosted.err());
-    let two = vec![byte_driver(ActorId::Feed).0, byte_driver(ActorId::Quote).0];
-    let twice = ThreadedRuntime::start_with_drivers(actors(), &layout, 8, two);
-    assert!(matches!(twice, Err(RuntimeError::TwoDrivers(ref name)) if name == "drv-err"), "{:?}", twice.err());
-    assert_eq!(runtime_threads("drv-err"), 0, "no runtime thread was left running");
+    assert_eq!(runtime_threads("drv-two"), 0, "no runtime thread was left running");
+
+    // Two sockets on one thread, each feeding its own actor.
+    let (feed_tx, feed_rx) = unbounded();
+    let (quote_tx, quote_rx) = unbounded();
+    let actors = vec![recorder(ActorId::Feed, feed_tx).boxed(), recorder(ActorId::Quote, quote_tx).boxed()];
+    let ((to_feed, feed_addr), (to_quote, quote_addr)) = (byte_driver(ActorId::Feed), byte_driver(ActorId::Quote));
+    let rt = ThreadedRuntime::start_with_drivers(actors, &layout, 8, vec![to_feed, to_quote]).unwrap();
+    let mut a = std::net::TcpStream::connect(feed_addr).unwrap();
+    let mut b = std::net::TcpStream::connect(quote_addr).unwrap();
+    std::io::Write::write_all(&mut a, &[1, 2, 3]).unwrap();
+    std::io::Write::write_all(&mut b, &[7, 8]).unwrap();
+    assert_eq!(take(&feed_rx, 3, 5 * SECOND), [('T', 0, 1), ('T', 0, 2), ('T', 0, 3)]);
+    assert_eq!(take(&quote_rx, 2, 5 * SECOND), [('T', 0, 7), ('T', 0, 8)]);
+    rt.stop();
 }

@@ -26,6 +26,7 @@ pub struct EstimatorActor {
     trades: u64,
     asset_contexts: u64,
     kappa_updates: u64,
+    reference_mids: u64,
     /// Armed by the first event after a tick.
     next_tick: Option<Nanos>,
 }
@@ -42,7 +43,7 @@ impl EstimatorActor {
                 Ok(CoinState { estimators, last: None, trades: 0 })
             })
             .collect::<Result<_, _>>()?;
-        Ok(Self { coins, books: 0, trades: 0, asset_contexts: 0, kappa_updates: 0, next_tick: None })
+        Ok(Self { coins, books: 0, trades: 0, asset_contexts: 0, kappa_updates: 0, reference_mids: 0, next_tick: None })
     }
 
     fn kappa_record(&mut self, coin: CoinId, update: KappaUpdate) {
@@ -84,6 +85,11 @@ impl Actor for EstimatorActor {
                     self.kappa_record(trade.coin, update);
                 }
             }
+            Msg::ReferenceMid(reference) => {
+                let Some(coin) = self.coins.get_mut(reference.coin.index()) else { return };
+                self.reference_mids += 1;
+                coin.estimators.on_reference_mid(now, reference.mid_usd);
+            }
             Msg::AssetCtx(context) => {
                 let Some(coin) = self.coins.get_mut(context.coin.index()) else { return };
                 self.asset_contexts += 1;
@@ -118,6 +124,7 @@ impl Actor for EstimatorActor {
             trades: self.trades,
             asset_contexts: self.asset_contexts,
             kappa_updates: self.kappa_updates,
+            reference_mids: self.reference_mids,
             coins,
         })
     }

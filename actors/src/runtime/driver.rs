@@ -1,17 +1,20 @@
-//! A thread whose idle time belongs to a socket: the runtime hands the thread's actor
-//! group to a `ThreadDriver`, which reads its socket, parses what arrives and injects the
-//! events straight into the actors that share the thread — no hop between the socket
-//! reader and the first actor (ARCHITECTURE.md: the feed turns venue frames into events).
+//! A thread whose idle time belongs to sockets: the runtime runs the thread's actor group
+//! on a single-threaded tokio runtime beside one or more `ThreadDriver`s, each of which
+//! reads its socket, parses what arrives and injects the events straight into the actors
+//! that share the thread — no hop between the socket reader and the first actor
+//! (ARCHITECTURE.md: the feed turns venue frames into events).
 //!
-//! The driver also keeps the group running while its socket is quiet: `DriverHost::serve`
-//! pumps the group whenever another thread sends to it (a `Notify` wake), a timer of one of
-//! its actors is due, or a control message arrives, and returns once the runtime stops.
+//! The group keeps running while the sockets are quiet: `run_driven` pumps it whenever
+//! another thread sends to it (a `Notify` wake), a timer of one of its actors is due, or a
+//! control message arrives, and ends once the runtime stops, giving the drivers a short
+//! grace to close their connections.
 
 use super::clock::MonoClock;
 use super::group::LocalGroup;
 use super::layout::WaitStrategy;
 use crate::msg::Msg;
 use crate::ActorId;
+use futures_util::future::{join_all, LocalBoxFuture};
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -24,10 +27,14 @@ const MAX_SLEEP: Duration = Duration::from_millis(50);
 /// on, or it would fire up to a millisecond late.
 const TIMER_RESOLUTION: Duration = Duration::from_millis(1);
 
-/// Runs a thread's I/O loop. `run` is called on the thread, after pinning, and must return
-/// soon after `host.stopping()` turns true.
+/// How long drivers may take to close their connections once the runtime stops.
+const CLOSE_GRACE: Duration = Duration::from_millis(500);
+
+/// A socket loop on an actor thread. `run` is polled on that thread's tokio runtime, with
+/// the host shared through a `RefCell` (borrow it only between awaits); it should end soon
+/// after `host.stopping()` turns true.
 pub trait ThreadDriver: Send {
-    fn run(self: Box<Self>, host: DriverHost<'_>);
+    fn run<'h>(self: Box<Self>, host: &'h RefCell<DriverHost<'_>>) -> LocalBoxFuture<'h, ()>;
 }
 
 /// A driver to place on the thread that hosts `with` (the actor its events are for).
@@ -76,10 +83,8 @@ impl<'a> DriverHost<'a> {
         self.group.next_wakeup().map_or(MAX_SLEEP, |t| Duration::from_nanos(t.saturating_sub(now).0).min(MAX_SLEEP))
     }
 
-    /// Keeps the group running while the socket is quiet; returns once the runtime stops.
-    /// Meant to be joined with the driver's socket future on the same task, both sharing
-    /// the host through the `RefCell` (borrows never cross an await).
-    pub async fn serve(host: &RefCell<DriverHost<'a>>) {
+    /// Keeps the group running while the sockets are quiet; returns once the runtime stops.
+    async fn serve(host: &RefCell<DriverHost<'a>>) {
         loop {
             let (wait, notify, sleep) = {
                 let mut h = host.borrow_mut();
@@ -100,4 +105,19 @@ impl<'a> DriverHost<'a> {
             }
         }
     }
+}
+
+/// Runs a driven thread: the drivers' socket loops and the group's own loop on one tokio
+/// runtime, until the runtime stops.
+pub(super) fn run_driven(runtime: &tokio::runtime::Runtime, host: DriverHost<'_>, drivers: Vec<Box<dyn ThreadDriver>>) {
+    let host = RefCell::new(host);
+    runtime.block_on(async {
+        let mut sockets = join_all(drivers.into_iter().map(|d| d.run(&host)));
+        tokio::select! {
+            _ = &mut sockets => DriverHost::serve(&host).await,
+            () = DriverHost::serve(&host) => {
+                let _ = tokio::time::timeout(CLOSE_GRACE, sockets).await;
+            }
+        }
+    });
 }

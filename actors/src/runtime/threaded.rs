@@ -3,7 +3,7 @@
 //! channel served ahead of data.
 
 use super::clock::MonoClock;
-use super::driver::{DriverHost, HostedDriver, ThreadDriver};
+use super::driver::{run_driven, DriverHost, HostedDriver, ThreadDriver};
 use super::group::{LocalGroup, Member, RemoteLink, Slot};
 use super::layout::{validate, LayoutError, ThreadSpec, WaitStrategy};
 use super::wake::Wake;
@@ -35,8 +35,8 @@ pub enum RuntimeError {
     DuplicateActor(ActorId),
     #[error("a thread driver is for actor `{0}`, which no thread hosts")]
     DriverWithoutHost(ActorId),
-    #[error("thread `{0}` was given two drivers; it can run one socket loop")]
-    TwoDrivers(String),
+    #[error("no tokio runtime for the sockets of thread `{name}`: {source}")]
+    DriverRuntime { name: String, source: std::io::Error },
 }
 
 /// A control channel of one actor plus how to wake its thread.
@@ -82,19 +82,35 @@ fn pin(spec: &ThreadSpec) {
     }
 }
 
-/// Gives each driver to the thread hosting its actor: one per thread at most.
-fn place_drivers(
-    layout: &[ThreadSpec],
-    drivers: Vec<HostedDriver>,
-) -> Result<Vec<Option<Box<dyn ThreadDriver>>>, RuntimeError> {
-    let mut placed: Vec<Option<Box<dyn ThreadDriver>>> = layout.iter().map(|_| None).collect();
+/// The drivers of one thread and the tokio runtime their sockets run on.
+struct DrivenThread {
+    runtime: tokio::runtime::Runtime,
+    drivers: Vec<Box<dyn ThreadDriver>>,
+    notify: Arc<Notify>,
+}
+
+/// Gives each driver to the thread hosting its actor, and builds a tokio runtime for each
+/// thread that got any (here, so a failure is an error of `start`, not of a thread).
+fn place_drivers(layout: &[ThreadSpec], drivers: Vec<HostedDriver>) -> Result<Vec<Option<DrivenThread>>, RuntimeError> {
+    let mut placed: Vec<Vec<Box<dyn ThreadDriver>>> = layout.iter().map(|_| Vec::new()).collect();
     for HostedDriver { with, driver } in drivers {
         let t = layout.iter().position(|s| s.actors.contains(&with)).ok_or(RuntimeError::DriverWithoutHost(with))?;
-        if placed[t].replace(driver).is_some() {
-            return Err(RuntimeError::TwoDrivers(layout[t].name.clone()));
-        }
+        placed[t].push(driver);
     }
-    Ok(placed)
+    placed
+        .into_iter()
+        .zip(layout)
+        .map(|(drivers, spec)| {
+            if drivers.is_empty() {
+                return Ok(None);
+            }
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|source| RuntimeError::DriverRuntime { name: spec.name.clone(), source })?;
+            Ok(Some(DrivenThread { runtime, drivers, notify: Arc::new(Notify::new()) }))
+        })
+        .collect()
 }
 
 impl ThreadedRuntime {
@@ -128,8 +144,7 @@ impl ThreadedRuntime {
         let stop = Arc::new(AtomicBool::new(false));
         let inboxes: Vec<(Sender<_>, Receiver<_>)> = layout.iter().map(|_| bounded(channel_capacity)).collect();
         // A driven thread sleeps in its socket loop on a `Notify`; the others park (or poll).
-        let notifies: Vec<Option<Arc<Notify>>> =
-            drivers.iter().map(|d| d.as_ref().map(|_| Arc::new(Notify::new()))).collect();
+        let notifies: Vec<Option<Arc<Notify>>> = drivers.iter().map(|d| d.as_ref().map(|d| d.notify.clone())).collect();
         let wakes: Arc<OnceLock<Vec<Option<Wake>>>> = Arc::new(OnceLock::new());
         // Each thread waits for its go signal; dropping the senders (a later spawn failed)
         // makes every started thread return at once instead of waiting forever.
@@ -167,7 +182,7 @@ impl ThreadedRuntime {
             let (go_tx, go_rx) = bounded::<()>(1);
             go_signals.push(go_tx);
             let (spec, stop, wakes) = (spec.clone(), stop.clone(), wakes.clone());
-            let driver = drivers[t].take().zip(notifies[t].clone());
+            let driven = drivers[t].take();
             let handle = thread::Builder::new()
                 .name(format!("hq-{name}"))
                 .spawn(move || {
@@ -180,8 +195,10 @@ impl ThreadedRuntime {
                         let wake = all.get(other).cloned().flatten();
                         group.connect_remote(&ids, RemoteLink { tx, wake });
                     }
-                    match driver {
-                        Some((driver, notify)) => driver.run(DriverHost::new(&mut group, &stop, spec.wait, notify)),
+                    match driven {
+                        Some(DrivenThread { runtime, drivers, notify }) => {
+                            run_driven(&runtime, DriverHost::new(&mut group, &stop, spec.wait, notify), drivers)
+                        }
                         None => run_thread(&mut group, &spec, &stop),
                     }
                     group.into_slots()

@@ -5,6 +5,7 @@ mod binance_replay;
 pub mod hyperliquid;
 mod recorded_market;
 pub mod recording;
+pub mod reference_feed;
 mod replay;
 mod sim;
 

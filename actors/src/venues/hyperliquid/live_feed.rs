@@ -12,16 +12,14 @@ use crate::runtime::{DriverHost, HostedDriver, ThreadDriver};
 use crate::ActorId;
 use engine::hyperliquid::{CoinTable, Parser};
 use engine::market::SourceCounters;
+use futures_util::future::LocalBoxFuture;
 use serde::Serialize;
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
 
 /// Malformed frames logged one by one before the feed only counts them.
 const LOGGED_BAD_FRAMES: u64 = 5;
-/// How long the client may take to close its connection once the engine stops.
-const CLOSE_GRACE: Duration = Duration::from_millis(500);
 
 /// The source counters, published by the feed's thread after every frame.
 #[derive(Debug, Default)]
@@ -69,33 +67,23 @@ struct LiveFeedDriver {
     market: ActorId,
     /// Receives the resync notice after each resubscription.
     resync: ActorId,
-    runtime: tokio::runtime::Runtime,
     connection: Arc<WsCounters>,
     frames: Arc<SharedCounters>,
 }
 
 impl LiveFeed {
     /// A live feed whose market events go to `market` and resync notices to `resync`; give
-    /// the driver to `ThreadedRuntime::start_with_drivers`. Fails if no tokio runtime can be
-    /// built for it (no epoll instance).
+    /// the driver to `ThreadedRuntime::start_with_drivers`.
     pub fn hosted(
         config: WsClientConfig,
         coins: CoinTable,
         market: ActorId,
         resync: ActorId,
-    ) -> std::io::Result<(LiveFeed, HostedDriver)> {
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    ) -> (LiveFeed, HostedDriver) {
         let (connection, frames) = (Arc::new(WsCounters::default()), Arc::new(SharedCounters::default()));
-        let driver = LiveFeedDriver {
-            config,
-            coins,
-            market,
-            resync,
-            runtime,
-            connection: connection.clone(),
-            frames: frames.clone(),
-        };
-        Ok((LiveFeed { connection, frames }, HostedDriver { with: market, driver: Box::new(driver) }))
+        let driver =
+            LiveFeedDriver { config, coins, market, resync, connection: connection.clone(), frames: frames.clone() };
+        (LiveFeed { connection, frames }, HostedDriver { with: market, driver: Box::new(driver) })
     }
 
     pub fn summary(&self) -> LiveFeedSummary {
@@ -104,53 +92,46 @@ impl LiveFeed {
 }
 
 impl ThreadDriver for LiveFeedDriver {
-    fn run(self: Box<Self>, host: DriverHost<'_>) {
-        let LiveFeedDriver { config, coins, market, resync, runtime, connection, frames } = *self;
-        let host = RefCell::new(host);
-        let mut replays = TradeReplayFilter::new(coins.len());
-        let mut parser = Parser::new(coins);
-        let mut local = SourceCounters::default();
-        let sink = |input: WsInput<'_>| match input {
-            WsInput::Frame { text, .. } => {
-                local.frames += 1;
-                let mut host = host.borrow_mut();
-                match parser.parse(text.as_bytes()) {
-                    Ok(frame) => market_events(frame, &mut replays, &mut local, |event| {
-                        host.inject(market, Msg::MarketData(event));
-                    }),
-                    Err(e) => {
-                        local.bad_frames += 1;
-                        if local.bad_frames <= LOGGED_BAD_FRAMES {
-                            tracing::warn!(error = %e, "market data: malformed frame skipped");
+    fn run<'h>(self: Box<Self>, host: &'h RefCell<DriverHost<'_>>) -> LocalBoxFuture<'h, ()> {
+        let LiveFeedDriver { config, coins, market, resync, connection, frames } = *self;
+        Box::pin(async move {
+            let mut replays = TradeReplayFilter::new(coins.len());
+            let mut parser = Parser::new(coins);
+            let mut local = SourceCounters::default();
+            let sink = |input: WsInput<'_>| match input {
+                WsInput::Frame { text, .. } => {
+                    local.frames += 1;
+                    let mut host = host.borrow_mut();
+                    match parser.parse(text.as_bytes()) {
+                        Ok(frame) => market_events(frame, &mut replays, &mut local, |event| {
+                            host.inject(market, Msg::MarketData(event));
+                        }),
+                        Err(e) => {
+                            local.bad_frames += 1;
+                            if local.bad_frames <= LOGGED_BAD_FRAMES {
+                                tracing::warn!(error = %e, "market data: malformed frame skipped");
+                            }
                         }
                     }
-                }
-                host.run_until_idle();
-                frames.store(&local);
-            }
-            WsInput::Event(event) => match &event {
-                WsEvent::Subscribed { .. } => {
-                    replays.resubscribed();
-                    let mut host = host.borrow_mut();
-                    host.inject(resync, Msg::FeedResync);
                     host.run_until_idle();
+                    frames.store(&local);
                 }
-                WsEvent::Disconnected { reason } => tracing::warn!(%reason, "market data disconnected"),
-                WsEvent::Silent => tracing::warn!("market data: server silent, reconnecting"),
-                WsEvent::Reconnecting { attempt, delay } => tracing::info!(attempt, ?delay, "market data reconnecting"),
-                WsEvent::Connected => tracing::info!("market data connected"),
-            },
-        };
-        runtime.block_on(async {
-            let client = ws_client::run(&config, sink, || host.borrow().stopping(), &connection);
-            tokio::pin!(client);
-            tokio::select! {
-                () = &mut client => {}
-                () = DriverHost::serve(&host) => {
-                    // Stopping: let the client send its close frame, but not hold up shutdown.
-                    let _ = tokio::time::timeout(CLOSE_GRACE, &mut client).await;
-                }
-            }
-        });
+                WsInput::Event(event) => match &event {
+                    WsEvent::Subscribed { .. } => {
+                        replays.resubscribed();
+                        let mut host = host.borrow_mut();
+                        host.inject(resync, Msg::FeedResync);
+                        host.run_until_idle();
+                    }
+                    WsEvent::Disconnected { reason } => tracing::warn!(%reason, "market data disconnected"),
+                    WsEvent::Silent => tracing::warn!("market data: server silent, reconnecting"),
+                    WsEvent::Reconnecting { attempt, delay } => {
+                        tracing::info!(attempt, ?delay, "market data reconnecting")
+                    }
+                    WsEvent::Connected => tracing::info!("market data connected"),
+                },
+            };
+            ws_client::run(&config, sink, || host.borrow().stopping(), &connection).await;
+        })
     }
 }

@@ -33,6 +33,9 @@ pub struct WsClientConfig {
     /// Subscription objects, e.g. `{"type":"l2Book","coin":"BTC"}`.
     pub subscriptions: Vec<String>,
     pub ping_interval: Duration,
+    /// What a keep-alive ping is: Hyperliquid wants its own `{"method":"ping"}` text frame;
+    /// Binance wants WebSocket ping frames (it answers unknown JSON methods with errors).
+    pub ping: PingStyle,
     /// No frame at all for this long: the connection is dropped and re-made.
     pub silence_timeout: Duration,
     pub backoff_initial: Duration,
@@ -55,11 +58,21 @@ impl WsClientConfig {
             url: url.to_string(),
             subscriptions,
             ping_interval: PING_INTERVAL,
+            ping: PingStyle::Text(r#"{"method":"ping"}"#.to_string()),
             silence_timeout: Duration::from_secs(30),
             backoff_initial: Duration::from_millis(250),
             backoff_max: Duration::from_secs(30),
         }
     }
+}
+
+/// How the client keeps a connection alive.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PingStyle {
+    /// A text frame the server answers at the application level.
+    Text(String),
+    /// A WebSocket protocol ping frame.
+    Frame,
 }
 
 /// Escapes a coin name for a JSON string (names are plain ASCII; this guards the format).
@@ -281,7 +294,11 @@ async fn session(
             },
             _ = ping.tick() => {
                 bump(&counters.pings_sent);
-                if let Err(e) = write.send(Message::text(r#"{"method":"ping"}"#)).await {
+                let ping = match &config.ping {
+                    PingStyle::Text(text) => Message::text(text.as_str()),
+                    PingStyle::Frame => Message::Ping(Vec::new().into()),
+                };
+                if let Err(e) = write.send(ping).await {
                     return format!("ping failed: {e}");
                 }
             }

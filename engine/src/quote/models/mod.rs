@@ -1,0 +1,64 @@
+//! Quoting models: each turns the market's inputs (σ, κ, A), a risk aversion and the
+//! inventory into bid and ask depths from the mid, with the components that made them.
+//! One trait, so the quote construction pipeline and the CLI calculators treat every model
+//! alike; each model's own parameters (horizon, inventory bound, penalties) live in its config.
+//!
+//! Units throughout (MODELS.md header): depths δ and σ are fractions of the mid (σ per
+//! √second), κ per unit fraction, A per second, inventory q and order size Δ in lots (one lot
+//! = the quoted order size), γ per (fraction · lot) — `gamma_per_frac_lot` converts from γ on
+//! USD wealth.
+
+mod glft;
+
+pub use glft::{gamma_per_frac_lot, glft_quote, GlftError, GlftInputs, GlftQuote};
+
+/// What every model is handed: the estimators' outputs and the inventory.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ModelInputs {
+    /// Volatility of the mid, fraction per √second.
+    pub sigma_frac_per_sqrt_s: f64,
+    /// Fill-intensity decay κ per unit fraction of the mid.
+    pub kappa_per_frac: f64,
+    /// Fill intensity at the mid, per second and side.
+    pub a_per_s: f64,
+    /// Risk aversion γ per (fraction · lot).
+    pub gamma_per_frac_lot: f64,
+    /// Inventory q in lots (signed: long > 0).
+    pub inventory_lots: f64,
+    /// Expected drift of the mid (a short-term alpha), fraction per second; 0 for none.
+    pub drift_frac_per_s: f64,
+}
+
+/// A model's answer: depths from the mid (positive = away from the mid on that side).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct ModelQuote {
+    pub bid_depth_frac: f64,
+    pub ask_depth_frac: f64,
+    /// The inventory-free part of the half spread (e.g. GLFT's c1, A–S's (1/γ)ln(1+γ/k)).
+    pub spread_term_frac: f64,
+    /// Shift of the quote centre (reservation price − mid); negative when long.
+    pub reservation_offset_frac: f64,
+}
+
+impl ModelQuote {
+    /// Half the distance between the two quotes.
+    pub fn half_spread_frac(&self) -> f64 {
+        (self.bid_depth_frac + self.ask_depth_frac) / 2.0
+    }
+}
+
+/// Why a model has no quote for these inputs.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ModelError {
+    #[error("{name} must be {requirement}, got {value}")]
+    Input { name: &'static str, requirement: &'static str, value: f64 },
+    #[error("{0}")]
+    Numerical(&'static str),
+}
+
+/// A quoting model.
+pub trait QuoteModel: Send {
+    /// Short name for records and the CLI (`glft`, `as`, …).
+    fn name(&self) -> &'static str;
+    fn quote(&self, inputs: &ModelInputs) -> Result<ModelQuote, ModelError>;
+}
