@@ -91,8 +91,9 @@ struct RunArgs {
     #[arg(long, value_name = "FILE")]
     replay: Option<PathBuf>,
     /// Replay speed: recorded seconds per second (e.g. 1, 10), or `max` (simulated clock,
-    /// as fast as the machine goes).
-    #[arg(long, value_name = "X|max", default_value = "1", requires = "replay")]
+    /// as fast as the machine goes; also for the synthetic market: `--duration` is then
+    /// simulated seconds).
+    #[arg(long, value_name = "X|max", default_value = "1")]
     speed: String,
     /// Live Hyperliquid market data from this WebSocket URL (paper trading: orders go to the
     /// simulated exchange), e.g. ws://127.0.0.1:PORT/ws for a local mock.
@@ -255,11 +256,15 @@ fn run(args: RunArgs) -> Result<(), String> {
             positions.join("  ")
         );
     };
-    if config.reference.is_some() && matches!((&args.replay, &speed), (Some(_), Speed::Max)) {
+    if config.reference.is_some() && matches!(speed, Speed::Max) {
         eprintln!("hyperquote: the reference feed is live data: not used on the simulated clock of --speed max");
     }
-    let mut summary = match (&args.replay, speed) {
-        (Some(_), Speed::Max) => run_sequential(actors, plan.channel_capacity, &plan.instruments, plan.duration),
+    let mut summary = match (&args.live, speed) {
+        (None, Speed::Max) => run_sequential(actors, plan.channel_capacity, &plan.instruments, plan.duration),
+        (Some(_), Speed::Max) => return Err("--speed max needs a replay or the synthetic market, not --live".into()),
+        (_, Speed::Factor(x)) if args.replay.is_none() && x != 1.0 => {
+            return Err("--speed X is a replay speed; the synthetic market runs at 1 or max".into())
+        }
         _ => run_threaded(actors, &plan, &stop, show).map_err(|e| e.to_string())?,
     };
     if args.replay.is_some() {

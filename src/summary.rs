@@ -190,6 +190,26 @@ impl RunSummary {
                 .join("; ")
         );
         for report in &self.reports {
+            if let ActorReport::Estimator(e) = report {
+                for (c, name) in e.coins.iter().zip(self.coins.iter().map(|c| c.coin.as_str())) {
+                    let _ = writeln!(
+                        s,
+                        "estimates {name}: σ {:.2e}/√s ({:?}{}) κ {:.0} A {:.2}/s ({:?}) avg trade distance {:.2} bps, \
+                         {:.1} trades/s, regime {:?}",
+                        c.sigma_frac_per_sqrt_s,
+                        c.sigma_source,
+                        if c.sigma_is_warm { "" } else { ", cold" },
+                        c.kappa_per_frac,
+                        c.a_per_s,
+                        c.kappa_source,
+                        c.avg_trade_distance_bps,
+                        c.trade_rate_per_s,
+                        c.vol_regime,
+                    );
+                }
+            }
+        }
+        for report in &self.reports {
             if let ActorReport::Venue(v) = report {
                 let src = &v.source;
                 if src.frames > 0 {
