@@ -25,9 +25,15 @@ pub struct Instrument {
 
 impl Instrument {
     /// Price decimals allowed at `reference` (5 significant figures, capped by 6 − szDecimals).
+    ///
+    /// Significant figures count from the first non-zero digit, so below $1 the leading zeros
+    /// after the point do not count: `0.001234` has 4 and needs 6 decimals.
     pub fn price_decimals_at(&self, reference: Price) -> u32 {
-        let whole = reference.units().unsigned_abs() / 10u64.pow(FIXED_DECIMALS);
-        let int_digits = if whole == 0 { 0 } else { whole.ilog10() as i32 + 1 };
+        let units = reference.units().unsigned_abs();
+        let digits = if units == 0 { 0 } else { units.ilog10() as i32 + 1 };
+        // Place of the first significant figure: the integer digits of the price, or minus
+        // the zeros after the point below $1 (the price in 1e-8 units has FIXED_DECIMALS more digits).
+        let int_digits = digits - FIXED_DECIMALS as i32;
         let by_sig_figs = MAX_SIG_FIGS - int_digits;
         let cap = PERP_MAX_DECIMALS - self.sz_decimals as i32;
         by_sig_figs.min(cap).max(0) as u32
@@ -102,6 +108,9 @@ mod tests {
         assert_eq!(eth().tick_at(px("1.2345")), px("0.01"));
         let purr = Instrument { name: "PURR".into(), sz_decimals: 0, min_notional_usd: 10.0 };
         assert_eq!(purr.tick_at(px("0.27899")), px("0.00001"));
+        // Below $1 the leading zeros are not significant: 5 figures reach the 6-decimal cap.
+        assert_eq!(purr.tick_at(px("0.012345")), px("0.000001"));
+        assert_eq!(eth().tick_at(px("0.012345")), px("0.01"));
     }
 
     #[test]

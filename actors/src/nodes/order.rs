@@ -6,7 +6,7 @@ use crate::msg::{ActionMsg, Msg};
 use crate::report::{ActorReport, OrderReport};
 use crate::{Actor, ActorId, Outbox};
 use engine::calibration::{Outcome, OutcomeKind};
-use engine::order::{reconcile, LiveOrders, OrderUpdate};
+use engine::order::{reconcile, LiveOrders, OrderUpdate, RequoteTolerance};
 use engine::types::{CloidSequence, Nanos};
 use engine::venue::{ActionBatch, VenueEvent};
 
@@ -43,7 +43,7 @@ impl Actor for OrderActor {
             Msg::Approved(target) => {
                 let Some(live) = self.live.get_mut(target.coin.index()) else { return };
                 self.batch.clear();
-                let stats = reconcile(live, &target, &mut self.cloids, &mut self.batch);
+                let stats = reconcile(live, &target, &RequoteTolerance::default(), &mut self.cloids, &mut self.batch);
                 self.report.kept += u64::from(stats.kept);
                 self.report.cancelled += u64::from(stats.cancelled);
                 self.report.placed += u64::from(stats.placed);

@@ -1,5 +1,7 @@
 //! Quoting: from `MarketParams` and inventory to a target ladder of orders.
 
+pub mod as_paper;
+pub mod construct;
 mod ladder;
 pub mod models;
 mod static_spread;

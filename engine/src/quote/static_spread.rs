@@ -4,14 +4,16 @@
 //! reservation price that leans against inventory linearly:
 //! `r = mid · (1 − skew_bps · q/q_max / 10⁴)`. This is the shape of Avellaneda–Stoikov's
 //! `r = s − q·γ·σ²·(T − t)` with the coefficient fixed instead of derived, which is what makes
-//! it a baseline. Prices round passively to the tick grid and never cross the touch
-//! (post-only safety); sizes round down to lots, and a level under the minimum order value or
-//! colliding with a better level after rounding is left out.
+//! it a baseline. Each level goes through the construction pipeline's tick rules
+//! (`construct/tick_rules.rs`): prices round passively to the tick grid and never cross the
+//! touch (post-only safety); sizes round down to lots, and a level under the minimum order
+//! value or colliding with a better level after rounding is left out.
 
-use super::{QuoteLevel, TargetLadder, MAX_LADDER_LEVELS};
+use super::construct::{push_level, Touch};
+use super::{TargetLadder, MAX_LADDER_LEVELS};
 use crate::estimator::MarketParams;
 use crate::instrument::Instrument;
-use crate::types::{Price, Qty, Side};
+use crate::types::{Qty, Side};
 use crate::units::bps_to_frac;
 use serde::{Deserialize, Serialize};
 
@@ -103,43 +105,14 @@ impl StaticSpreadQuoter {
             return;
         }
         let reservation = self.reservation_usd(market.mid_usd, inv);
+        let touch = Touch { best_bid: market.best_bid, best_ask: market.best_ask };
         for side in [Side::Bid, Side::Ask] {
             let levels = out.side_mut(side);
             for i in 0..self.config.levels_per_side {
                 let distance_bps = self.config.half_spread_bps + i as f64 * self.config.level_spacing_bps;
                 let raw = reservation * (1.0 - side.sign() as f64 * bps_to_frac(distance_bps));
-                let px = post_only_safe(instrument, market, side, Price::from_f64(raw));
-                let behind_previous = levels.last().is_none_or(|prev: &QuoteLevel| match side {
-                    Side::Bid => px < prev.px,
-                    Side::Ask => px > prev.px,
-                });
-                if px.units() > 0 && behind_previous && instrument.meets_min_notional(px, qty) {
-                    levels.push(QuoteLevel { px, qty });
-                }
-            }
-        }
-    }
-}
-
-/// Rounds passively and keeps the price strictly behind the opposite touch, so a post-only
-/// order is never rejected for crossing the book the quote was computed from.
-fn post_only_safe(instrument: &Instrument, market: &MarketParams, side: Side, raw: Price) -> Price {
-    let px = instrument.round_price_passive(raw, side);
-    match side {
-        Side::Bid => {
-            let limit = market.best_ask - instrument.tick_at(market.best_ask);
-            if px > limit {
-                instrument.round_price_passive(limit, side)
-            } else {
-                px
-            }
-        }
-        Side::Ask => {
-            let limit = market.best_bid + instrument.tick_at(market.best_bid);
-            if px < limit {
-                instrument.round_price_passive(limit, side)
-            } else {
-                px
+                // A level the tick rules leave out is skipped; the next may still fit.
+                let _ = push_level(instrument, touch, side, raw, qty, levels);
             }
         }
     }
@@ -148,7 +121,8 @@ fn post_only_safe(instrument: &Instrument, market: &MarketParams, side: Side, ra
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::types::CoinId;
+    use crate::quote::QuoteLevel;
+    use crate::types::{CoinId, Price};
 
     fn btc() -> Instrument {
         Instrument { name: "BTC".into(), sz_decimals: 5, min_notional_usd: 10.0 }

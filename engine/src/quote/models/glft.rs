@@ -16,7 +16,9 @@
 //! wealth into these units. ξ = γ is the paper's CARA case; ξ = 0 its risk-neutral limit of
 //! the first term (c1 → 1/κ).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+use super::{ModelError, ModelInputs, ModelQuote, QuoteModel};
 
 /// The model inputs, units in the names.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -133,6 +135,108 @@ pub fn glft_quote(inputs: &GlftInputs) -> Result<GlftQuote, GlftError> {
     })
 }
 
+/// Which ξ of Guéant (2017) the `Glft` model uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GlftXi {
+    /// ξ = γ: the CARA objective of GLFT (2013).
+    #[default]
+    Gamma,
+    /// ξ = 0: the risk-neutral spread term c1 = 1/κ, with the same inventory skew.
+    Zero,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GlftConfig {
+    pub xi: GlftXi,
+}
+
+/// The closed form as a `QuoteModel`.
+///
+/// A drift μ of the mid (`ModelInputs::drift_frac_per_s`) enters as in GLFT (2013) §5.1 (arXiv
+/// v5 numbering, "The case of a trend in the price dynamics", the approximation after its
+/// proposition): the drift term μ·q and the variance penalty (γ/2)·σ²·q² of the Hamiltonian
+/// combine into −(γ/2)·σ²·(q − q*)² + const with q* = μ/(γ·σ²), so the closed form is that of
+/// the inventory q − q*: δb = c1 + (−μ/(γσ²) + (2q + 1)/2)·σ·c2,
+/// δa = c1 + (μ/(γσ²) − (2q − 1)/2)·σ·c2 for Δ = 1. The shift comes from that quadratic alone, so it is the same for either ξ. It needs
+/// σ > 0 (with σ = 0 a drift is riskless profit and the model has no finite answer).
+#[derive(Debug, Clone)]
+pub struct Glft {
+    config: GlftConfig,
+}
+
+impl Glft {
+    pub fn new(config: GlftConfig) -> Self {
+        Self { config }
+    }
+
+    pub fn config(&self) -> &GlftConfig {
+        &self.config
+    }
+}
+
+/// `GlftError` as the models' error, naming the offending input.
+fn model_error(e: GlftError, inputs: &GlftInputs) -> ModelError {
+    let (name, requirement, value) = match e {
+        GlftError::Gamma => ("gamma_per_frac_lot", "a positive finite number", inputs.gamma_per_frac_lot),
+        GlftError::Xi => ("xi_per_frac_lot", "a non-negative finite number", inputs.xi_per_frac_lot),
+        GlftError::Kappa => ("kappa_per_frac", "a positive finite number", inputs.kappa_per_frac),
+        GlftError::Intensity => ("a_per_s", "a positive finite number", inputs.a_per_s),
+        GlftError::Sigma => ("sigma_frac_per_sqrt_s", "a non-negative finite number", inputs.sigma_frac_per_sqrt_s),
+        GlftError::Inventory => ("inventory_lots", "finite (after the drift shift μ/(γσ²))", inputs.inventory_lots),
+    };
+    ModelError::Input { name, requirement, value }
+}
+
+impl QuoteModel for Glft {
+    fn name(&self) -> &'static str {
+        "glft"
+    }
+
+    fn quote(&self, inputs: &ModelInputs) -> Result<ModelQuote, ModelError> {
+        let (gamma, sigma, mu) = (inputs.gamma_per_frac_lot, inputs.sigma_frac_per_sqrt_s, inputs.drift_frac_per_s);
+        if !mu.is_finite() {
+            return Err(ModelError::Input { name: "drift_frac_per_s", requirement: "finite", value: mu });
+        }
+        let drift_target_lots = if mu == 0.0 {
+            0.0
+        } else if !positive(sigma) {
+            return Err(ModelError::Input {
+                name: "sigma_frac_per_sqrt_s",
+                requirement: "positive when a drift is given",
+                value: sigma,
+            });
+        } else if !positive(gamma) {
+            return Err(ModelError::Input {
+                name: "gamma_per_frac_lot",
+                requirement: "a positive finite number",
+                value: gamma,
+            });
+        } else {
+            mu / (gamma * sigma * sigma)
+        };
+        let glft_inputs = GlftInputs {
+            gamma_per_frac_lot: gamma,
+            xi_per_frac_lot: match self.config.xi {
+                GlftXi::Gamma => gamma,
+                GlftXi::Zero => 0.0,
+            },
+            kappa_per_frac: inputs.kappa_per_frac,
+            a_per_s: inputs.a_per_s,
+            sigma_frac_per_sqrt_s: sigma,
+            inventory_lots: inputs.inventory_lots - drift_target_lots,
+        };
+        let q = glft_quote(&glft_inputs).map_err(|e| model_error(e, &glft_inputs))?;
+        Ok(ModelQuote {
+            bid_depth_frac: q.bid_depth_frac,
+            ask_depth_frac: q.ask_depth_frac,
+            spread_term_frac: q.c1_frac,
+            reservation_offset_frac: (q.ask_depth_frac - q.bid_depth_frac) / 2.0,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,5 +297,67 @@ mod tests {
     #[test]
     fn gamma_conversion_scales_with_mid_and_lot() {
         assert_eq!(gamma_per_frac_lot(0.01, 100_000.0, 0.001), 1.0);
+    }
+
+    fn model_inputs(q: f64, mu: f64) -> ModelInputs {
+        ModelInputs {
+            sigma_frac_per_sqrt_s: 2e-4,
+            kappa_per_frac: 2_000.0,
+            a_per_s: 0.5,
+            gamma_per_frac_lot: 100.0,
+            inventory_lots: q,
+            drift_frac_per_s: mu,
+        }
+    }
+
+    #[test]
+    fn model_is_the_closed_form_for_either_xi() {
+        let m = Glft::new(GlftConfig::default());
+        let got = m.quote(&model_inputs(2.0, 0.0)).unwrap();
+        let want = glft_quote(&inputs(100.0, 2.0)).unwrap();
+        assert_eq!(
+            (got.bid_depth_frac, got.ask_depth_frac, got.spread_term_frac),
+            (want.bid_depth_frac, want.ask_depth_frac, want.c1_frac)
+        );
+        // Long two lots: the centre sits 2·σ·c2 below the mid.
+        assert!((got.reservation_offset_frac + 2.0 * want.skew_per_lot_frac).abs() < 1e-18, "{got:?}");
+        let zero = Glft::new(GlftConfig { xi: GlftXi::Zero }).quote(&model_inputs(0.0, 0.0)).unwrap();
+        assert_eq!(zero.spread_term_frac, 1.0 / 2_000.0);
+        assert_eq!(zero.bid_depth_frac, zero.ask_depth_frac);
+    }
+
+    #[test]
+    fn drift_shifts_by_the_papers_target_inventory() {
+        // GLFT (2013) §5.1 by hand: γ = 100, σ = 2e−4, κ = 2000, A = 0.5, μ = 1e−6/s, q = 0:
+        // q* = μ/(γσ²) = 1e−6/(100·4e−8) = 0.25 lot; δb = c1 + (1/2 − 0.25)·σc2,
+        // δa = c1 + (0.25 + 1/2)·σc2.
+        let (g, k, s) = (100.0f64, 2_000.0f64, 2e-4f64);
+        let c1 = (1.0 + g / k).ln() / g;
+        let sc2 = s * (g / (2.0 * 0.5 * k) * (1.0 + g / k).powf(k / g + 1.0)).sqrt();
+        let got = Glft::new(GlftConfig::default()).quote(&model_inputs(0.0, 1e-6)).unwrap();
+        assert!((got.bid_depth_frac - (c1 + 0.25 * sc2)).abs() < 1e-15, "{got:?}");
+        assert!((got.ask_depth_frac - (c1 + 0.75 * sc2)).abs() < 1e-15, "{got:?}");
+        assert!(got.reservation_offset_frac > 0.0);
+    }
+
+    #[test]
+    fn model_errors_name_the_input() {
+        let m = Glft::new(GlftConfig::default());
+        let name = |i: ModelInputs| match m.quote(&i) {
+            Err(ModelError::Input { name, .. }) => name,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(name(ModelInputs { kappa_per_frac: -1.0, ..model_inputs(0.0, 0.0) }), "kappa_per_frac");
+        assert_eq!(name(ModelInputs { a_per_s: 0.0, ..model_inputs(0.0, 0.0) }), "a_per_s");
+        assert_eq!(
+            name(ModelInputs { sigma_frac_per_sqrt_s: 0.0, ..model_inputs(0.0, 1e-6) }),
+            "sigma_frac_per_sqrt_s"
+        );
+        assert_eq!(name(ModelInputs { gamma_per_frac_lot: 0.0, ..model_inputs(0.0, 0.0) }), "gamma_per_frac_lot");
+        assert_eq!(name(model_inputs(0.0, f64::NAN)), "drift_frac_per_s");
+        let c: GlftConfig = serde_json::from_str(r#"{"xi": "zero"}"#).unwrap();
+        assert_eq!(c.xi, GlftXi::Zero);
+        assert_eq!(serde_json::from_str::<GlftConfig>("{}").unwrap(), GlftConfig::default());
+        assert!(serde_json::from_str::<GlftConfig>(r#"{"xi": "gamma", "delta": 1}"#).is_err());
     }
 }

@@ -8,9 +8,24 @@
 //! = the quoted order size), γ per (fraction · lot) — `gamma_per_frac_lot` converts from γ on
 //! USD wealth.
 
+mod avellaneda_stoikov;
+mod cartea_jaimungal;
 mod glft;
+mod glft_exact;
+mod ho_stoll;
+mod matrix_exp;
+mod static_model;
 
-pub use glft::{gamma_per_frac_lot, glft_quote, GlftError, GlftInputs, GlftQuote};
+pub use avellaneda_stoikov::{
+    as_arrival_half_spread, as_reservation_offset, as_total_spread, AsHorizon, AvellanedaStoikov,
+    AvellanedaStoikovConfig,
+};
+pub use cartea_jaimungal::{CarteaJaimungal, CarteaJaimungalConfig};
+pub use glft::{gamma_per_frac_lot, glft_quote, Glft, GlftConfig, GlftError, GlftInputs, GlftQuote, GlftXi};
+pub use glft_exact::{GlftExact, GlftExactConfig, MAX_INVENTORY_BOUND_LOTS};
+pub use ho_stoll::{HoStoll, HoStollConfig};
+pub use matrix_exp::{MatrixExp, MatrixExpError};
+pub use static_model::{StaticSpreadModel, StaticSpreadModelConfig};
 
 /// What every model is handed: the estimators' outputs and the inventory.
 #[derive(Debug, Clone, Copy, PartialEq)]
