@@ -8,7 +8,7 @@ use actors::runtime::{one_thread_per_actor, ThreadSpec, WaitStrategy};
 use actors::ActorId;
 use engine::estimator::{CoinEstimators, EstimatorConfig};
 use engine::market::synthetic::SyntheticCoinConfig;
-use engine::quote::StaticSpreadConfig;
+use engine::quote::QuoteConfig;
 use engine::risk::TradingState;
 use engine::sim::SimVenueConfig;
 use engine::types::{CoinId, MAX_COINS};
@@ -29,7 +29,7 @@ pub struct Config {
     pub feed: FeedSection,
     #[serde(default)]
     pub estimator: EstimatorConfig,
-    pub quote: StaticSpreadConfig,
+    pub quote: QuoteConfig,
     pub risk: RiskSection,
     pub venue: VenueSection,
     /// A reference venue whose mid the estimator tracks as a lead signal (optional).

@@ -1,6 +1,7 @@
-//! The `hyperquote` binary's library: configuration, wiring of the actors, running, and the
-//! run summary. `main.rs` is only the command line.
+//! The `hyperquote` binary's library: configuration, wiring of the actors, running, the run
+//! summary, and the parameter calculators. `main.rs` is only the command line.
 
+pub mod calculators;
 pub mod config;
 pub mod estimate;
 pub mod logging;

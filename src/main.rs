@@ -2,6 +2,7 @@
 
 use actors::venues::hyperliquid::ws_client::WsClientConfig;
 use clap::{Parser, Subcommand};
+use engine::quote::ModelKind;
 use hyperquote::config::Config;
 use hyperquote::run::{run_sequential, run_threaded, Progress, RunPlan};
 use hyperquote::wiring::{build_actors, coin_table, MarketChoice};
@@ -30,6 +31,17 @@ enum Cmd {
     /// Run the estimators over a recording (Hyperliquid or Binance USD-M) and print their
     /// time series: σ, κ and A, flow, book signals, and the implied GLFT half-spread.
     Estimate(EstimateArgs),
+    /// One quoting model's bid and ask depths, half spread and skew for given σ, A, κ, γ and
+    /// inventory (`hyperquote model <MODEL> --help`).
+    Model {
+        #[command(subcommand)]
+        model: hyperquote::calculators::ModelCommand,
+    },
+    /// Simulations: `sim as-paper` reruns the Avellaneda–Stoikov (2008) Monte Carlo.
+    Sim {
+        #[command(subcommand)]
+        sim: hyperquote::calculators::SimCommand,
+    },
 }
 
 #[derive(clap::Args)]
@@ -95,6 +107,10 @@ struct RunArgs {
     /// simulated seconds).
     #[arg(long, value_name = "X|max", default_value = "1")]
     speed: String,
+    /// Quoting model (overrides quote.model): glft, glft_exact, avellaneda_stoikov, ho_stoll,
+    /// cartea_jaimungal or static.
+    #[arg(long, value_name = "MODEL")]
+    model: Option<String>,
     /// Live Hyperliquid market data from this WebSocket URL (paper trading: orders go to the
     /// simulated exchange), e.g. ws://127.0.0.1:PORT/ws for a local mock.
     #[arg(long, value_name = "URL", conflicts_with = "replay")]
@@ -123,6 +139,8 @@ fn main() -> ExitCode {
         Some(Cmd::Run(args)) => run(args),
         Some(Cmd::Record(args)) => record(args),
         Some(Cmd::Estimate(args)) => estimate(args),
+        Some(Cmd::Model { model }) => hyperquote::calculators::model_output(&model).map(|out| print!("{out}")),
+        Some(Cmd::Sim { sim }) => hyperquote::calculators::sim_output(&sim).map(|out| print!("{out}")),
         None => run(RunArgs::default()),
     };
     match outcome {
@@ -206,6 +224,12 @@ fn run(args: RunArgs) -> Result<(), String> {
         (None, false) => Config::embedded_paper(),
     }
     .map_err(|e| e.to_string())?;
+    let mut config = config;
+    if let Some(name) = &args.model {
+        let names: Vec<&str> = ModelKind::ALL.iter().map(|k| k.name()).collect();
+        config.quote.model = ModelKind::parse(name)
+            .ok_or_else(|| format!("--model: unknown model `{name}` (known: {})", names.join(", ")))?;
+    }
     let speed = parse_speed(&args.speed)?;
     let market = match (&args.replay, &args.live) {
         (_, Some(url)) => MarketChoice::Live { url: url.clone() },

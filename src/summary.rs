@@ -190,6 +190,20 @@ impl RunSummary {
                 .join("; ")
         );
         for report in &self.reports {
+            if let ActorReport::Quote(q) = report {
+                let _ = writeln!(
+                    s,
+                    "quote: model {} (γ {} /USD, params v{}), {} decisions, {} on the static baseline while \
+                     estimates were cold, {} after a model error, {} sides gated by toxicity",
+                    q.model,
+                    q.gamma_per_usd,
+                    q.params_version,
+                    q.decisions,
+                    q.fallback_cold,
+                    q.fallback_model_error,
+                    q.gated_sides
+                );
+            }
             if let ActorReport::Estimator(e) = report {
                 for (c, name) in e.coins.iter().zip(self.coins.iter().map(|c| c.coin.as_str())) {
                     let _ = writeln!(

@@ -10,7 +10,6 @@ use engine::hyperliquid::CoinTable;
 use engine::instrument::Instrument;
 use engine::market::synthetic::SyntheticMarket;
 use engine::market::{MarketSource, PushedMarket};
-use engine::quote::StaticSpreadQuoter;
 use engine::risk::CoinLimits;
 use engine::sim::SimExchange;
 use engine::types::{Nanos, Qty, UnixNanos};
@@ -89,7 +88,6 @@ pub fn build_actors(
     let start_unix = UnixNanos::from_millis(config.venue.start_unix_ms);
     let market = market_source(config, market)?;
     let exchange = SimExchange::new(&config.venue.sim, start_unix, instruments.clone());
-    let quoter = StaticSpreadQuoter::new(config.quote.clone()).map_err(|e| WiringError::Quote(e.to_string()))?;
     let buckets: Vec<Option<f64>> = config.markets.iter().map(|m| m.volume_bucket_base).collect();
     let mut quote_coins = Vec::with_capacity(coin_count);
     let mut risk_coins = Vec::with_capacity(coin_count);
@@ -110,9 +108,9 @@ pub fn build_actors(
         Box::new(SimVenue::new(market, exchange)),
         Box::new(FeedActor::new(coin_count, Nanos::from_millis(config.feed.stale_after_ms))),
         Box::new(EstimatorActor::new(&config.estimator, &buckets)?),
-        Box::new(QuoteActor::new(quoter, quote_coins)),
+        Box::new(QuoteActor::new(config.quote.clone(), quote_coins).map_err(WiringError::Quote)?),
         Box::new(RiskActor::new(config.risk.trading_state, risk_coins)),
-        Box::new(OrderActor::new(coin_count, session_prefix)),
+        Box::new(OrderActor::new(coin_count, session_prefix, config.quote.requote_tolerance)),
         Box::new(FillActor::new(coin_count)),
         Box::new(CalibrationActor::default()),
     ])

@@ -162,3 +162,77 @@ fn bad_replay_arguments_are_refused() {
         );
     }
 }
+
+#[test]
+fn every_model_quotes_in_paper_mode_on_the_simulated_clock() {
+    for model in ["glft", "glft_exact", "avellaneda_stoikov", "ho_stoll", "cartea_jaimungal", "static"] {
+        let out = Command::new(BIN)
+            .args(["run", "--speed", "max", "--duration", "300", "--model", model, "--json"])
+            .output()
+            .expect("binary runs");
+        assert!(out.status.success(), "{model}: {}", String::from_utf8_lossy(&out.stderr));
+        let s = summary_json(&out.stdout);
+        let quote = s["reports"].as_array().unwrap().iter().find_map(|r| r.get("quote")).expect("quote report");
+        assert_eq!(quote["model"], model);
+        let decisions = quote["decisions"].as_u64().unwrap();
+        let cold = quote["fallback_cold"].as_u64().unwrap();
+        assert_eq!(quote["fallback_model_error"], 0, "{model}: {quote}");
+        // The model itself quotes most of the run once the estimates are warm.
+        assert!(decisions > 1_000 && cold * 4 < decisions, "{model}: {quote}");
+        assert!(s["totals"]["fills"].as_u64().unwrap() > 100, "{model}: {}", s["totals"]);
+    }
+    let unknown = Command::new(BIN).args(["run", "--model", "glft-exact"]).output().expect("binary runs");
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("unknown model `glft-exact`"));
+}
+
+#[test]
+fn each_quote_decision_is_one_structured_record_with_its_components() {
+    const PAPER: &str = include_str!("../config/paper.toml");
+    let dir = std::env::temp_dir().join(format!("hq-decisions-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let profile = dir.join("paper.toml");
+    for line in ["format = \"text\"", "level = \"warn\""] {
+        assert!(PAPER.contains(line), "fixture drifted: {line}");
+    }
+    let text = PAPER.replacen("format = \"text\"", "format = \"json\"", 1).replacen(
+        "level = \"warn\"",
+        "level = \"hyperquote::quote=info,warn\"",
+        1,
+    );
+    std::fs::write(&profile, text).unwrap();
+    let out = Command::new(BIN)
+        .args(["run", "--config", profile.to_str().unwrap(), "--speed", "max", "--duration", "120", "--json"])
+        .output()
+        .expect("binary runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let records: Vec<Value> = stderr
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|v| v["fields"]["message"] == "quote decision")
+        .collect();
+    let s = summary_json(&out.stdout);
+    let quote = s["reports"].as_array().unwrap().iter().find_map(|r| r.get("quote")).expect("quote report");
+    assert_eq!(records.len() as u64, quote["decisions"].as_u64().unwrap(), "one record per decision");
+    let fields = [
+        "model",
+        "gamma",
+        "kappa",
+        "sigma",
+        "half_spread_bid_bps",
+        "half_spread_ask_bps",
+        "inventory_skew_bps",
+        "imbalance_skew_bps",
+        "flow_skew_bps",
+        "toxicity_bid",
+        "toxicity_ask",
+        "gated_bid",
+        "gated_ask",
+    ];
+    for field in fields {
+        assert!(records[0]["fields"].get(field).is_some(), "{field} missing: {}", records[0]);
+    }
+    assert!(records.iter().any(|r| r["fields"]["model"] == "glft"), "the model quotes once warm");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -27,6 +27,7 @@ fn unknown_keys_are_refused_everywhere() {
     for (section, line) in [
         ("[engine]", "durtion_s = 3.0"),
         ("[quote]", "half_spread = 1.0"),
+        ("[quote.construction.levels]", "levels = 3"),
         ("[venue.sim]", "order_latency_us = 5"),
         ("[runtime]", "capacity = 5"),
         ("[markets.synthetic]", "sigma = 1.0"),
@@ -47,8 +48,11 @@ fn invalid_values_name_their_key() {
         ("max_position_base = 0.06", "max_position_base = 0.0", "markets[1].max_position_base"),
         // A single order larger than the position limit (soft above hard).
         ("max_order_size_base = 0.001", "max_order_size_base = 0.01", "markets[0].max_order_size_base"),
-        ("half_spread_bps = 1.5", "half_spread_bps = -1.5", "quote"),
-        ("levels_per_side = 3", "levels_per_side = 99", "quote"),
+        ("half_spread_bps = 1.5", "half_spread_bps = -1.5", "quote.static"),
+        ("levels_per_side = 3", "levels_per_side = 99", "levels.levels_per_side"),
+        ("gamma_per_usd = 0.5", "gamma_per_usd = 0.0", "quote.gamma_per_usd"),
+        ("max_inventory_lots = 10", "max_inventory_lots = 0", "quote.glft_exact"),
+        ("price_bps = 0.5", "price_bps = -0.5", "quote.requote_tolerance"),
         ("duration_s = 30.0", "duration_s = 0.0", "engine.duration_s"),
         ("maker_fee_bps = 1.5", "maker_fee_bps = nan", "venue.sim"),
         ("trade_rate_per_s = 2.0", "trade_rate_per_s = -2.0", "markets[0].synthetic"),

@@ -6,19 +6,65 @@
 use crate::latency::LatencySnapshot;
 use crate::report::ActorReport;
 use crossbeam_channel::Sender;
+use engine::quote::{ModelKind, QuoteConfig};
 use engine::risk::TradingState;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// An operator command for one actor.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Command {
     /// Change the trading state (RiskActor).
     SetTradingState { state: TradingState, reason: String },
+    /// Change quote parameters (QuoteActor; OrderActor takes the requote tolerance).
+    SetQuoteParams(QuoteParamsChange),
+}
+
+/// A partial change of the quote parameters: what is `Some` changes, the rest stays.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuoteParamsChange {
+    pub model: Option<ModelKind>,
+    pub gamma_per_usd: Option<f64>,
+    /// The base of the spread: edge each fill must earn beyond the maker fee, bps.
+    pub min_edge_bps: Option<f64>,
+    pub levels_per_side: Option<usize>,
+    pub level_spacing_bps: Option<f64>,
+    pub requote_tolerance_bps: Option<f64>,
+}
+
+impl QuoteParamsChange {
+    /// Writes the changed values into `config` (validation is the caller's, on the whole).
+    pub fn apply(&self, config: &mut QuoteConfig) {
+        if let Some(model) = self.model {
+            config.model = model;
+        }
+        if let Some(gamma) = self.gamma_per_usd {
+            config.gamma_per_usd = gamma;
+        }
+        if let Some(edge) = self.min_edge_bps {
+            config.construction.half_spread.min_edge_bps = edge;
+        }
+        if let Some(levels) = self.levels_per_side {
+            config.construction.levels.levels_per_side = levels;
+        }
+        if let Some(spacing) = self.level_spacing_bps {
+            config.construction.levels.level_spacing_bps = spacing;
+        }
+        if let Some(tolerance) = self.requote_tolerance_bps {
+            config.requote_tolerance.price_bps = tolerance;
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum CommandReply {
     Done,
+    /// A parameter change took effect; its version.
+    Applied {
+        version: u64,
+    },
+    /// The command was refused; the old state stays. Names the setting and the problem.
+    Refused(String),
     /// Nothing changed (e.g. already in that state).
     Unchanged,
     /// This actor does not take that command.

@@ -7,9 +7,10 @@
 //! - *lossy*: toward the cold path; a full queue drops the message and counts the drop.
 
 use crate::ActorId;
-use engine::calibration::{Outcome, Prediction};
+use engine::calibration::Outcome;
 use engine::estimator::MarketParams;
 use engine::market::{AssetContext, L2Book, MarketEvent, Trade};
+use engine::quote::construct::QuoteDecision;
 use engine::quote::TargetLadder;
 use engine::types::{CoinId, Nanos, Qty, MAX_COINS};
 use engine::venue::{OrderAction, VenueEvent};
@@ -89,8 +90,8 @@ pub enum Msg {
     FeedHealth(FeedHealth),
     /// Live feed → Feed: the market-data connection resubscribed; books resync.
     FeedResync,
-    /// Quote → Calibration.
-    Prediction(Prediction),
+    /// Quote → Calibration: one quote decision's record.
+    Decision(QuoteDecision),
     /// Order, Fill → Calibration.
     Outcome(Outcome),
 }
@@ -129,7 +130,7 @@ impl Msg {
             Msg::Intent(l) => Delivery::latest(2, l.coin),
             Msg::Approved(l) => Delivery::latest(3, l.coin),
             Msg::ReferenceMid(r) => Delivery::latest(4, r.coin),
-            Msg::Prediction(_) | Msg::Outcome(_) => Delivery::Lossy,
+            Msg::Decision(_) | Msg::Outcome(_) => Delivery::Lossy,
             Msg::MarketData(_)
             | Msg::Trade(_)
             | Msg::AssetCtx(_)

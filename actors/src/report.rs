@@ -112,10 +112,21 @@ pub struct EstimatorReport {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct QuoteReport {
+    /// The model quoting now (`quote.model`, changeable at run time).
+    pub model: String,
+    pub gamma_per_usd: f64,
+    /// Version of the quote parameters: 1 at start, +1 per accepted change.
+    pub params_version: u64,
     pub decisions: u64,
     pub levels_quoted: u64,
     /// Decisions skipped because the coin had no usable book or estimate yet.
     pub skipped_not_ready: u64,
+    /// Decisions quoted by the static baseline because σ or κ/A were not warm yet.
+    pub fallback_cold: u64,
+    /// Decisions quoted by the static baseline because the model refused its inputs.
+    pub fallback_model_error: u64,
+    /// Sides left unquoted by the toxicity gate.
+    pub gated_sides: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -8,9 +8,10 @@ use crate::control::{Command, CommandReply};
 use crate::msg::{ActionMsg, Msg};
 use crate::report::{ActorReport, FeedReport};
 use crate::{Actor, ActorId, Outbox};
-use engine::calibration::{Prediction, PredictionKind};
 use engine::estimator::MarketParams;
 use engine::market::{L2Book, Trade};
+use engine::quote::construct::QuoteDecision;
+use engine::quote::models::ModelInputs;
 use engine::types::{Cloid, CoinId, Nanos, Price, Qty, Side, UnixNanos};
 use engine::venue::OrderAction;
 
@@ -39,14 +40,17 @@ pub fn params(coin: u8, seq: u32) -> Msg {
     Msg::Params(p)
 }
 
-/// A prediction whose `levels` carries `seq`.
+/// A quote decision (lossy toward calibration) whose `inventory_lots` carries `seq`.
 pub fn prediction(seq: u32) -> Msg {
-    Msg::Prediction(Prediction {
-        coin: CoinId(0),
-        kind: PredictionKind::QuoteDecision,
-        levels: seq,
-        made_at: Nanos::ZERO,
-    })
+    let inputs = ModelInputs {
+        sigma_frac_per_sqrt_s: 0.0,
+        kappa_per_frac: 0.0,
+        a_per_s: 0.0,
+        gamma_per_frac_lot: 0.0,
+        inventory_lots: f64::from(seq),
+        drift_frac_per_s: 0.0,
+    };
+    Msg::Decision(QuoteDecision::new(CoinId(0), "test", &inputs, 100.0))
 }
 
 pub fn actions() -> Msg {
@@ -59,7 +63,7 @@ pub fn tag(msg: &Msg) -> (char, u8, u64) {
         Msg::Trade(t) => ('T', t.coin.0, t.tid),
         Msg::Book(b) => ('B', b.coin.0, b.exchange_time.0),
         Msg::Params(p) => ('P', p.coin.0, u64::from(p.volatility.mid_samples)),
-        Msg::Prediction(p) => ('L', p.coin.0, u64::from(p.levels)),
+        Msg::Decision(d) => ('L', d.coin.0, d.inventory_lots as u64),
         Msg::Action(a) => ('A', 0, u64::from(a.batch_len)),
         _ => ('?', 0, 0),
     }

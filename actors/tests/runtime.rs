@@ -237,7 +237,7 @@ fn lossy_sends_to_a_stalled_consumer_are_dropped_and_never_block() {
     let mut received = 0u64;
     // Stalls in its first message until released; reports what it got at the marker.
     let calibration = Script::new(ActorId::Calibration, move |_, msg, _| match msg {
-        Msg::Prediction(_) => {
+        Msg::Decision(_) => {
             if received == 0 {
                 let _ = release_rx.recv_timeout(10 * SECOND);
             }

@@ -14,7 +14,9 @@ use engine::estimator::EstimatorConfig;
 use engine::instrument::Instrument;
 use engine::market::synthetic::{SyntheticCoinConfig, SyntheticMarket};
 use engine::market::{L2Book, MarketEvent};
-use engine::quote::{StaticSpreadConfig, StaticSpreadQuoter};
+use engine::order::RequoteTolerance;
+use engine::quote::models::StaticSpreadModelConfig;
+use engine::quote::QuoteConfig;
 use engine::risk::{CoinLimits, TradingState};
 use engine::types::{Nanos, Price, Qty, UnixNanos};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -34,25 +36,23 @@ fn btc() -> Instrument {
 
 /// The seven actors for one BTC-like coin, plus a venue that acknowledges at once.
 pub fn actors(batches: Arc<AtomicU64>) -> Vec<Box<dyn Actor>> {
-    let quoter = StaticSpreadQuoter::new(StaticSpreadConfig {
-        half_spread_bps: 1.5,
-        level_spacing_bps: 1.0,
-        levels_per_side: 3,
-        inventory_skew_bps_at_max_position: 2.0,
-    });
-    let Ok(quoter) = quoter else { unreachable!("constant quote config is valid") };
+    let limits = CoinLimits { max_position: Qty::from_f64(0.002), max_order_size: Qty::from_f64(0.001) };
+    let coin = QuoteCoin { instrument: btc(), order_size: Qty::from_f64(0.0002), max_position: limits.max_position };
+    // The static baseline, three levels a side: the decision path without model arithmetic.
+    let mut quote =
+        QuoteConfig::static_baseline(StaticSpreadModelConfig { half_spread_bps: 1.5, inventory_skew_bps_per_lot: 0.2 });
+    quote.construction.levels.levels_per_side = 3;
+    let Ok(quoter) = QuoteActor::new(quote, vec![coin]) else { unreachable!("constant quote config is valid") };
     let Ok(estimator) = EstimatorActor::new(&EstimatorConfig::default(), &[None]) else {
         unreachable!("the default estimator config is valid")
     };
-    let limits = CoinLimits { max_position: Qty::from_f64(0.002), max_order_size: Qty::from_f64(0.001) };
-    let coin = QuoteCoin { instrument: btc(), order_size: Qty::from_f64(0.0002), max_position: limits.max_position };
     vec![
         Box::new(AckVenue::new(batches)),
         Box::new(FeedActor::new(1, STALE_AFTER)),
         Box::new(estimator),
-        Box::new(QuoteActor::new(quoter, vec![coin])),
+        Box::new(quoter),
         Box::new(RiskActor::new(TradingState::Active, vec![(btc(), limits)])),
-        Box::new(OrderActor::new(1, 1)),
+        Box::new(OrderActor::new(1, 1, RequoteTolerance::default())),
         Box::new(FillActor::new(1)),
         Box::new(CalibrationActor::default()),
     ]

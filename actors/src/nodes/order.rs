@@ -2,6 +2,7 @@
 //! and sends the resulting batch to the venue (one action per message, see `ActionMsg`); tracks acknowledgements, rejects, cancels and
 //! fills, and reports every order that ends without a fill as a negative outcome.
 
+use crate::control::{Command, CommandReply, QuoteParamsChange};
 use crate::msg::{ActionMsg, Msg};
 use crate::report::{ActorReport, OrderReport};
 use crate::{Actor, ActorId, Outbox};
@@ -12,16 +13,19 @@ use engine::venue::{ActionBatch, VenueEvent};
 
 pub struct OrderActor {
     live: Vec<LiveOrders>,
+    tolerance: RequoteTolerance,
     cloids: CloidSequence,
     batch: ActionBatch,
     report: OrderReport,
 }
 
 impl OrderActor {
-    /// `session_prefix` makes this run's client order ids distinct from any other run's.
-    pub fn new(coin_count: usize, session_prefix: u64) -> Self {
+    /// `session_prefix` makes this run's client order ids distinct from any other run's;
+    /// `tolerance` leaves resting orders alone while their target moved less (validated).
+    pub fn new(coin_count: usize, session_prefix: u64, tolerance: RequoteTolerance) -> Self {
         Self {
             live: (0..coin_count).map(|_| LiveOrders::default()).collect(),
+            tolerance,
             cloids: CloidSequence::new(session_prefix),
             batch: ActionBatch::new(),
             report: OrderReport::default(),
@@ -43,7 +47,7 @@ impl Actor for OrderActor {
             Msg::Approved(target) => {
                 let Some(live) = self.live.get_mut(target.coin.index()) else { return };
                 self.batch.clear();
-                let stats = reconcile(live, &target, &RequoteTolerance::default(), &mut self.cloids, &mut self.batch);
+                let stats = reconcile(live, &target, &self.tolerance, &mut self.cloids, &mut self.batch);
                 self.report.kept += u64::from(stats.kept);
                 self.report.cancelled += u64::from(stats.cancelled);
                 self.report.placed += u64::from(stats.placed);
@@ -85,6 +89,21 @@ impl Actor for OrderActor {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// Takes the requote tolerance of a quote-parameter change; the rest is QuoteActor's.
+    fn on_command(&mut self, _now: Nanos, command: &Command, _out: &mut Outbox) -> CommandReply {
+        let Command::SetQuoteParams(QuoteParamsChange { requote_tolerance_bps: Some(bps), .. }) = command else {
+            return CommandReply::Unsupported;
+        };
+        let next = RequoteTolerance { price_bps: *bps, ..self.tolerance };
+        match next.validate() {
+            Ok(()) => {
+                self.tolerance = next;
+                CommandReply::Done
+            }
+            Err(e) => CommandReply::Refused(format!("quote.requote_tolerance: {e}")),
         }
     }
 

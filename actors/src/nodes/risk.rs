@@ -117,6 +117,7 @@ impl Actor for RiskActor {
                 }
                 CommandReply::Done
             }
+            Command::SetQuoteParams(_) => CommandReply::Unsupported,
         }
     }
 

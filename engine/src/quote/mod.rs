@@ -1,10 +1,11 @@
-//! Quoting: from `MarketParams` and inventory to a target ladder of orders.
+//! Quoting: from `MarketParams` and inventory to a target ladder of orders — a model
+//! (`models`), the construction pipeline (`construct`), and the per-coin `Quoter` that runs both.
 
 pub mod as_paper;
 pub mod construct;
 mod ladder;
 pub mod models;
-mod static_spread;
+mod quoter;
 
 pub use ladder::{QuoteLevel, TargetLadder, MAX_LADDER_LEVELS};
-pub use static_spread::{InventoryInputs, StaticSpreadConfig, StaticSpreadConfigError, StaticSpreadQuoter};
+pub use quoter::{Fallback, InventoryInputs, ModelKind, QuoteConfig, QuoteConfigError, Quoter, STATIC_FALLBACK};

@@ -7,6 +7,7 @@ use super::half_spread::HalfSpread;
 use super::levels::RebalanceRequest;
 use super::skew::Skew;
 use super::toxicity::SideToxicity;
+use crate::quote::models::ModelInputs;
 use crate::types::{CoinId, Side};
 use serde::Serialize;
 
@@ -63,6 +64,27 @@ pub struct QuoteDecision {
 }
 
 impl QuoteDecision {
+    /// A decision that has quoted nothing yet, for `model`'s run with these inputs.
+    pub fn new(coin: CoinId, model: &'static str, inputs: &ModelInputs, mid_usd: f64) -> Self {
+        QuoteDecision {
+            coin,
+            status: QuoteStatus::Quoted,
+            model,
+            gamma_per_frac_lot: inputs.gamma_per_frac_lot,
+            kappa_per_frac: inputs.kappa_per_frac,
+            sigma_frac_per_sqrt_s: inputs.sigma_frac_per_sqrt_s,
+            a_per_s: inputs.a_per_s,
+            inventory_lots: inputs.inventory_lots,
+            mid_usd,
+            half_spread: HalfSpread::default(),
+            skew: Skew::default(),
+            bid: SideDecision::default(),
+            ask: SideDecision::default(),
+            inventory_first: false,
+            rebalance: None,
+        }
+    }
+
     pub fn side(&self, side: Side) -> &SideDecision {
         match side {
             Side::Bid => &self.bid,

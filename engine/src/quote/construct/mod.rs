@@ -126,23 +126,7 @@ pub fn construct(
     out.coin = market.coin;
     out.bids.clear();
     out.asks.clear();
-    let mut decision = QuoteDecision {
-        coin: market.coin,
-        status: QuoteStatus::Quoted,
-        model: model.name,
-        gamma_per_frac_lot: model.inputs.gamma_per_frac_lot,
-        kappa_per_frac: model.inputs.kappa_per_frac,
-        sigma_frac_per_sqrt_s: model.inputs.sigma_frac_per_sqrt_s,
-        a_per_s: model.inputs.a_per_s,
-        inventory_lots: model.inputs.inventory_lots,
-        mid_usd: market.mid_usd,
-        half_spread: HalfSpread::default(),
-        skew: Skew::default(),
-        bid: SideDecision::default(),
-        ask: SideDecision::default(),
-        inventory_first: false,
-        rebalance: None,
-    };
+    let mut decision = QuoteDecision::new(market.coin, model.name, &model.inputs, market.mid_usd);
     if !market_is_usable(market) {
         decision.status = QuoteStatus::NoMarket;
         return decision;

@@ -56,6 +56,14 @@ pub struct ModelQuote {
 }
 
 impl ModelQuote {
+    /// Quotes neither side.
+    pub const NONE: ModelQuote = ModelQuote {
+        bid_depth_frac: f64::INFINITY,
+        ask_depth_frac: f64::INFINITY,
+        spread_term_frac: 0.0,
+        reservation_offset_frac: 0.0,
+    };
+
     /// Half the distance between the two quotes.
     pub fn half_spread_frac(&self) -> f64 {
         (self.bid_depth_frac + self.ask_depth_frac) / 2.0

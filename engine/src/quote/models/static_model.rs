@@ -4,8 +4,7 @@
 //! δb = h + s·q, δa = h − s·q (h = `half_spread_bps`, s = `inventory_skew_bps_per_lot`, q in
 //! lots, converted to fractions). It is Avellaneda–Stoikov's shape, r = mid − q·(coefficient),
 //! with both coefficients fixed instead of derived, and ignores σ, κ, A, γ and the drift —
-//! which is what makes it the comparison every model must beat. `quote::StaticSpreadQuoter`
-//! builds today's ladder with the same idea (its skew is per max position, not per lot).
+//! which is what makes it the comparison every model must beat.
 
 use super::{ModelError, ModelInputs, ModelQuote, QuoteModel};
 use crate::units::bps_to_frac;
