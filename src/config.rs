@@ -9,7 +9,7 @@ use actors::ActorId;
 use engine::estimator::{CoinEstimators, EstimatorConfig};
 use engine::market::synthetic::SyntheticCoinConfig;
 use engine::quote::QuoteConfig;
-use engine::risk::TradingState;
+use engine::risk::{AccountRiskLimits, AddressBudget, CoinRiskLimits, RiskLimits, TradingState};
 use engine::sim::SimVenueConfig;
 use engine::types::{CoinId, MAX_COINS};
 use serde::Deserialize;
@@ -38,6 +38,9 @@ pub struct Config {
     pub markets: Vec<MarketSection>,
     #[serde(default)]
     pub runtime: RuntimeSection,
+    /// The admin API (`hyperquote ctl`); absent: no admin server.
+    #[serde(default)]
+    pub admin: Option<crate::admin::AdminConfig>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -85,6 +88,14 @@ impl Default for LoggingSection {
 pub struct RiskSection {
     /// Trading state at start.
     pub trading_state: TradingState,
+    /// `[risk.limits]`: the account-wide limits; each key left out takes its default
+    /// (`AccountRiskLimits`). The per-coin limits are in `[[markets]]`.
+    #[serde(default)]
+    pub limits: AccountRiskLimits,
+    /// `[risk.address]`: the address's request budget standing at start (Hyperliquid info
+    /// `userRateLimit`: `requests_used` = nRequestsUsed, `cum_volume_usd` = cumVlm).
+    #[serde(default)]
+    pub address: AddressBudget,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -93,6 +104,9 @@ pub struct VenueSection {
     /// Exchange time of the simulation's start, ms since the Unix epoch.
     pub start_unix_ms: u64,
     pub sim: SimVenueConfig,
+    /// The venue's scheduled cancel-all, kept ahead by OrderActor; off when absent.
+    #[serde(default)]
+    pub dead_mans_switch: engine::order::DeadMansSwitchConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -107,6 +121,17 @@ pub struct MarketSection {
     pub max_position_base: f64,
     /// Largest single order (risk limit).
     pub max_order_size_base: f64,
+    /// Soft position limit: at |position| ≥ it the side that adds is dropped (default: none).
+    #[serde(default)]
+    pub soft_position_base: Option<f64>,
+    /// Hard and soft position limits in notional (|position|·mid), USD (default: none).
+    #[serde(default)]
+    pub max_position_usd: Option<f64>,
+    #[serde(default)]
+    pub soft_position_usd: Option<f64>,
+    /// Largest single order in USD (default: none).
+    #[serde(default)]
+    pub max_order_usd: Option<f64>,
     /// Volume-clock bucket size for this coin (a bucket should hold tens of trades);
     /// default `estimator.volume_clock.bucket_volume_base`.
     #[serde(default)]
@@ -212,6 +237,8 @@ impl Config {
         }
         self.quote.validate().map_err(|e| ("quote".to_string(), e.to_string()))?;
         self.venue.sim.validate().map_err(|e| ("venue.sim".to_string(), e.to_string()))?;
+        let dead_mans_switch = self.venue.dead_mans_switch.validate();
+        dead_mans_switch.map_err(|e| ("venue.dead_mans_switch".to_string(), e.to_string()))?;
         if self.markets.is_empty() || self.markets.len() > MAX_COINS {
             return Err(("markets".into(), format!("need 1..={MAX_COINS} markets, got {}", self.markets.len())));
         }
@@ -246,6 +273,8 @@ impl Config {
                 synthetic.validate(i).map_err(|e| (key("synthetic"), e.to_string()))?;
             }
         }
+        // The risk limits as a whole (soft ≤ hard, positive, finite, …), keys as in the file.
+        self.risk_limits().validate().map_err(|e| (self.risk_key(&e.field), e.message))?;
         if let Some(reference) = &self.reference {
             if !(reference.url.starts_with("ws://") || reference.url.starts_with("wss://")) {
                 return Err((
@@ -257,11 +286,47 @@ impl Config {
                 return Err(("reference".into(), "no market names a reference_symbol".into()));
             }
         }
+        if let Some(admin) = &self.admin {
+            admin.validate()?;
+        }
         if self.runtime.channel_capacity == 0 {
             return Err(("runtime.channel_capacity".into(), "must be at least 1".into()));
         }
         self.thread_layout()?;
         Ok(())
+    }
+
+    /// The risk limits: `[risk.limits]` account-wide, each market's own from `[[markets]]`.
+    pub fn risk_limits(&self) -> RiskLimits {
+        let coins = self
+            .markets
+            .iter()
+            .map(|m| CoinRiskLimits {
+                coin: m.coin.clone(),
+                max_position_base: m.max_position_base,
+                soft_position_base: m.soft_position_base,
+                max_position_usd: m.max_position_usd,
+                soft_position_usd: m.soft_position_usd,
+                max_order_size_base: m.max_order_size_base,
+                max_order_usd: m.max_order_usd,
+            })
+            .collect();
+        RiskLimits { account: self.risk.limits, coins }
+    }
+
+    /// The config key of a risk-limits field: `soft_position_base.BTC` →
+    /// `markets[i].soft_position_base`, `max_drawdown_usd` → `risk.limits.max_drawdown_usd`.
+    fn risk_key(&self, field: &str) -> String {
+        if field == "coins" {
+            return "markets".into();
+        }
+        match field.split_once('.') {
+            Some((name, coin)) => match self.markets.iter().position(|m| m.coin == coin) {
+                Some(i) => format!("markets[{i}].{name}"),
+                None => field.to_string(),
+            },
+            None => format!("risk.limits.{field}"),
+        }
     }
 
     /// The reference venue's symbols with the coin each stands for.
@@ -293,5 +358,55 @@ impl Config {
         actors::runtime::validate(&layout, &ActorId::ALL)
             .map_err(|e| ("runtime.threads".to_string(), e.to_string()))?;
         Ok(layout)
+    }
+}
+
+#[cfg(test)]
+mod risk_tests {
+    use super::*;
+
+    fn refused_key(text: &str) -> String {
+        match Config::parse(text, "test") {
+            Ok(_) => panic!("accepted a bad config"),
+            Err(ConfigError::Invalid { key, .. }) => key,
+            Err(e) => panic!("not a validation error: {e}"),
+        }
+    }
+
+    #[test]
+    fn risk_limits_come_from_risk_limits_and_markets_with_defaults() {
+        let c = Config::embedded_paper().unwrap();
+        let limits = c.risk_limits();
+        assert_eq!(limits.coins.len(), 2);
+        assert_eq!((limits.coins[0].coin.as_str(), limits.coins[0].soft_position_base), ("SYN-BTC", Some(0.0015)));
+        assert_eq!(limits.account.request_budget_initial, 10_000);
+        // Without [risk.limits] and the optional market keys, the defaults apply.
+        let bare = EMBEDDED_PAPER_TOML
+            .replace("[risk.limits]", "[unused_limits]")
+            .replace("soft_position_base = 0.0015", "")
+            .replace("soft_position_base = 0.045", "");
+        let stripped: String = bare
+            .lines()
+            .scan(false, |skipping, line| {
+                if line.starts_with('[') {
+                    *skipping = line.starts_with("[unused_limits]");
+                }
+                Some(if *skipping { "" } else { line })
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let c = Config::parse(&stripped, "test").unwrap();
+        assert_eq!(c.risk.limits, AccountRiskLimits::default());
+        assert_eq!(c.risk_limits().coins[1].soft_position_base, None);
+    }
+
+    #[test]
+    fn invalid_risk_limits_name_the_config_key() {
+        let soft_above_hard = EMBEDDED_PAPER_TOML.replace("soft_position_base = 0.045", "soft_position_base = 0.5");
+        assert_eq!(refused_key(&soft_above_hard), "markets[1].soft_position_base");
+        let negative = EMBEDDED_PAPER_TOML.replace("max_drawdown_usd = 50.0", "max_drawdown_usd = -5.0");
+        assert_eq!(refused_key(&negative), "risk.limits.max_drawdown_usd");
+        let zero = EMBEDDED_PAPER_TOML.replace("new_orders_burst = 100", "new_orders_burst = 0");
+        assert_eq!(refused_key(&zero), "risk.limits.new_orders_burst");
     }
 }

@@ -1,8 +1,10 @@
 //! The `hyperquote` binary's library: configuration, wiring of the actors, running, the run
 //! summary, and the parameter calculators. `main.rs` is only the command line.
 
+pub mod admin;
 pub mod calculators;
 pub mod config;
+pub mod ctl;
 pub mod estimate;
 pub mod logging;
 pub mod record;

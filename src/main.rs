@@ -3,6 +3,7 @@
 use actors::venues::hyperliquid::ws_client::WsClientConfig;
 use clap::{Parser, Subcommand};
 use engine::quote::ModelKind;
+use hyperquote::admin::DiscoveryKey;
 use hyperquote::config::Config;
 use hyperquote::run::{run_sequential, run_threaded, Progress, RunPlan};
 use hyperquote::wiring::{build_actors, coin_table, MarketChoice};
@@ -42,6 +43,9 @@ enum Cmd {
         #[command(subcommand)]
         sim: hyperquote::calculators::SimCommand,
     },
+    /// Inspect and steer a running engine through its admin API (found through the
+    /// discovery file of the same `--config`, or `--addr` + `--token-file`).
+    Ctl(hyperquote::ctl::CtlArgs),
 }
 
 #[derive(clap::Args)]
@@ -141,6 +145,7 @@ fn main() -> ExitCode {
         Some(Cmd::Estimate(args)) => estimate(args),
         Some(Cmd::Model { model }) => hyperquote::calculators::model_output(&model).map(|out| print!("{out}")),
         Some(Cmd::Sim { sim }) => hyperquote::calculators::sim_output(&sim).map(|out| print!("{out}")),
+        Some(Cmd::Ctl(args)) => hyperquote::ctl::run(&args).map(|out| print!("{out}")),
         None => run(RunArgs::default()),
     };
     match outcome {
@@ -251,6 +256,13 @@ fn run(args: RunArgs) -> Result<(), String> {
     let stop = stop_on_ctrl_c();
     let mut plan = RunPlan::from_config(&config, Duration::from_secs_f64(duration_s))?;
     plan.end_with_market = args.replay.is_some();
+    // The discovery file is named after the config, so `ctl --config F` finds this engine.
+    let discovery_key = match &args.config {
+        Some(path) => DiscoveryKey::config_file(path),
+        None if args.replay.is_some() || args.live.is_some() => DiscoveryKey::embedded("replay"),
+        None => DiscoveryKey::embedded("paper"),
+    };
+    plan.admin = plan.admin.map(|admin| admin.with_discovery(&discovery_key));
     if let Some(url) = &args.live {
         let coins: Vec<String> = config.markets.iter().map(|m| m.coin.clone()).collect();
         let table = coin_table(&config).map_err(|e| e.to_string())?;

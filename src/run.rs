@@ -2,9 +2,11 @@
 //! actors under the sequential runtime (simulated clock, deterministic).
 //!
 //! Clean stop, whatever ends the run (duration, Ctrl-C): RiskActor goes HALTED, which
-//! cancels every order; the run waits for the venue to confirm (bounded), then stops the
+//! cancels every order; the run waits for the venue to confirm (bounded), has OrderActor
+//! clear the dead man's switch (`Msg::Shutdown`) and waits for that too, then stops the
 //! threads and builds the summary from the actors they hand back.
 
+use crate::admin::{AdminPlan, AdminServer, BoundAdmin, EngineInfo};
 use crate::config::Config;
 use crate::summary::RunSummary;
 use crate::wiring::instruments;
@@ -20,7 +22,7 @@ use engine::instrument::Instrument;
 use engine::risk::TradingState;
 use engine::types::{CoinId, Nanos};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 /// How long a control request may take before the caller gives up on it.
 const CONTROL_TIMEOUT: Duration = Duration::from_secs(1);
@@ -35,6 +37,8 @@ const SEQUENTIAL_SETTLE: Nanos = Nanos::from_millis(1_000);
 pub enum RunError {
     #[error("runtime: {0}")]
     Runtime(#[from] actors::runtime::RuntimeError),
+    #[error(transparent)]
+    Admin(#[from] crate::admin::AdminError),
 }
 
 /// A progress line's facts.
@@ -65,6 +69,8 @@ pub struct RunPlan {
     pub live_feed: Option<(WsClientConfig, CoinTable)>,
     /// A reference venue's tickers (base URL, symbol → coin) for the estimator.
     pub reference_feed: Option<(String, Vec<(String, CoinId)>)>,
+    /// The admin API, served while the run lasts (`[admin]`).
+    pub admin: Option<AdminPlan>,
 }
 
 impl RunPlan {
@@ -79,6 +85,7 @@ impl RunPlan {
             end_with_market: false,
             live_feed: None,
             reference_feed: config.reference.as_ref().map(|r| (r.url.clone(), config.reference_symbols())),
+            admin: config.admin.clone().map(AdminPlan::new),
         })
     }
 }
@@ -105,12 +112,19 @@ pub fn run_threaded(
         drivers.push(driver);
         feed
     });
+    // The admin socket is bound (and its token read) before any actor starts; if serving
+    // still fails, the run stops at once, cleanly, and reports why.
+    let admin = plan.admin.as_ref().map(AdminPlan::bind).transpose()?;
     let runtime = ThreadedRuntime::start_with_drivers(actors, &plan.layout, plan.channel_capacity, drivers)?;
+    let (mut admin, admin_failed) = match admin.map(|bound| start_admin(bound, &runtime, plan, started)).transpose() {
+        Ok(admin) => (admin, None),
+        Err(e) => (None, Some(e)),
+    };
     let deadline = started + plan.duration;
     let progress_interval = plan.progress_interval;
     let mut next_progress = started + progress_interval;
     let mut next_market_check = started;
-    while Instant::now() < deadline && !stop.load(Ordering::Relaxed) {
+    while Instant::now() < deadline && !stop.load(Ordering::Relaxed) && admin_failed.is_none() {
         std::thread::sleep(Duration::from_millis(10).min(deadline.saturating_duration_since(Instant::now())));
         if Instant::now() >= next_progress {
             next_progress += progress_interval;
@@ -143,6 +157,14 @@ pub fn run_threaded(
         }
         std::thread::sleep(Duration::from_millis(5));
     }
+    clear_dead_mans_switch(&runtime);
+    if let Some(admin) = admin.as_mut() {
+        admin.stop();
+    }
+    if let Some(e) = admin_failed {
+        runtime.stop();
+        return Err(e.into());
+    }
     let elapsed_s = started.elapsed().as_secs_f64();
     let counters = runtime.counters().clone();
     let slots = runtime.stop();
@@ -150,6 +172,49 @@ pub fn run_threaded(
     summary.live_feed = live_feed.map(|f| f.summary());
     summary.reference_feed = reference_feed.map(|f| f.summary());
     Ok(summary)
+}
+
+/// Serves the admin API on the engine's actors and announces where (stderr, discovery file).
+fn start_admin(
+    bound: BoundAdmin,
+    runtime: &ThreadedRuntime,
+    plan: &RunPlan,
+    started: Instant,
+) -> Result<AdminServer, crate::admin::AdminError> {
+    let since_clock_zero = Duration::from_nanos(runtime.now().0);
+    let info = EngineInfo {
+        coins: plan.instruments.iter().map(|i| i.name.clone()).collect(),
+        config_origin: plan.admin.as_ref().map(|a| a.config_origin.clone()).unwrap_or_default(),
+        started,
+        clock_zero_wall: SystemTime::now().checked_sub(since_clock_zero).unwrap_or(SystemTime::UNIX_EPOCH),
+    };
+    let server = bound.serve(runtime.control_client(), info)?;
+    let found = server.discovery_file().map(|f| format!(" (`hyperquote ctl` finds it through {})", f.display()));
+    eprintln!("hyperquote: admin API on http://{}{}", server.addr(), found.unwrap_or_default());
+    tracing::info!(addr = %server.addr(), "admin API serving");
+    Ok(server)
+}
+
+/// After the cancel-all: OrderActor clears the venue's scheduled cancel (or, with orders still
+/// live, leaves it to cancel them); waits, bounded, until the switch has settled.
+fn clear_dead_mans_switch(runtime: &ThreadedRuntime) {
+    if !runtime.inject(ActorId::Order, actors::msg::Msg::Shutdown) {
+        tracing::warn!("could not tell the order actor to clear the dead man's switch");
+        return;
+    }
+    let deadline = Instant::now() + CANCEL_ALL_TIMEOUT;
+    loop {
+        if let Some(ActorReport::Order(r)) = runtime.report(ActorId::Order, CONTROL_TIMEOUT) {
+            if r.dead_mans_switch.is_settled() {
+                return;
+            }
+        }
+        if Instant::now() >= deadline {
+            tracing::warn!("the venue did not confirm clearing the dead man's switch");
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
 }
 
 fn progress(runtime: &ThreadedRuntime, started: Instant) -> Progress {
@@ -179,6 +244,9 @@ pub fn run_sequential(
     let mut runtime = SequentialRuntime::new(actors, channel_capacity);
     let end = runtime.run_while_due(Nanos(duration.as_nanos() as u64));
     runtime.command(ActorId::Risk, &halt("end of run"));
+    // Half the settling time for the cancels, half for clearing the dead man's switch.
+    runtime.run_until(end + Nanos(SEQUENTIAL_SETTLE.0 / 2));
+    runtime.inject(ActorId::Order, actors::msg::Msg::Shutdown);
     runtime.run_until(end + SEQUENTIAL_SETTLE);
     let counters = runtime.counters().clone();
     let elapsed_s = runtime.now().as_secs_f64();

@@ -9,6 +9,8 @@ use actors::venues::reference_feed::ReferenceFeedSummary;
 use actors::{ActorId, QueueCounters, RuntimeCounters};
 use engine::calibration::CalibrationCounts;
 use engine::instrument::Instrument;
+use engine::order::SwitchPhase;
+use engine::types::UnixNanos;
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -236,6 +238,27 @@ impl RunSummary {
                         src.unknown_coin,
                         src.historical_trades,
                         if v.market_ended { ", recording ended" } else { "" }
+                    );
+                }
+            }
+        }
+        for report in &self.reports {
+            if let ActorReport::Order(o) = report {
+                let d = &o.dead_mans_switch;
+                if d.phase != SwitchPhase::Disabled {
+                    let ms =
+                        |t: Option<UnixNanos>| t.map_or_else(|| "none".to_string(), |t| (t.0 / 1_000_000).to_string());
+                    let _ = writeln!(
+                        s,
+                        "dead man's switch: {} refreshes (last T {} ms, {} refused), fired {} times ({} orders \
+                         cancelled), at the end {:?}, venue holds {}",
+                        d.refreshes_sent,
+                        ms(d.last_at),
+                        d.rejected,
+                        d.fired,
+                        d.fired_cancelled_orders,
+                        d.phase,
+                        ms(d.armed_at),
                     );
                 }
             }

@@ -10,7 +10,7 @@ use engine::hyperliquid::CoinTable;
 use engine::instrument::Instrument;
 use engine::market::synthetic::SyntheticMarket;
 use engine::market::{MarketSource, PushedMarket};
-use engine::risk::CoinLimits;
+use engine::order::DeadMansSwitch;
 use engine::sim::SimExchange;
 use engine::types::{Nanos, Qty, UnixNanos};
 use std::path::PathBuf;
@@ -41,6 +41,8 @@ pub enum WiringError {
     Risk(String),
     #[error(transparent)]
     Estimator(#[from] engine::estimator::EstimatorConfigError),
+    #[error("venue.dead_mans_switch: {0}")]
+    DeadMansSwitch(#[from] engine::order::DeadMansSwitchConfigError),
 }
 
 /// The coin-name table of the configured markets, for the Hyperliquid parser.
@@ -89,28 +91,28 @@ pub fn build_actors(
     let market = market_source(config, market)?;
     let exchange = SimExchange::new(&config.venue.sim, start_unix, instruments.clone());
     let buckets: Vec<Option<f64>> = config.markets.iter().map(|m| m.volume_bucket_base).collect();
-    let mut quote_coins = Vec::with_capacity(coin_count);
-    let mut risk_coins = Vec::with_capacity(coin_count);
-    for (instrument, m) in instruments.iter().zip(&config.markets) {
-        let limits = CoinLimits {
-            max_position: Qty::from_f64(m.max_position_base),
-            max_order_size: Qty::from_f64(m.max_order_size_base),
-        };
-        limits.validate(&m.coin).map_err(|e| WiringError::Risk(e.to_string()))?;
-        quote_coins.push(QuoteCoin {
+    let quote_coins = instruments
+        .iter()
+        .zip(&config.markets)
+        .map(|(instrument, m)| QuoteCoin {
             instrument: instrument.clone(),
             order_size: Qty::from_f64(m.order_size_base),
-            max_position: limits.max_position,
-        });
-        risk_coins.push((instrument.clone(), limits));
-    }
+            max_position: Qty::from_f64(m.max_position_base),
+        })
+        .collect();
+    let risk =
+        RiskActor::new(config.risk.trading_state, config.risk_limits(), instruments.clone(), config.risk.address)
+            .map_err(|e| WiringError::Risk(e.to_string()))?;
     Ok(vec![
         Box::new(SimVenue::new(market, exchange)),
         Box::new(FeedActor::new(coin_count, Nanos::from_millis(config.feed.stale_after_ms))),
         Box::new(EstimatorActor::new(&config.estimator, &buckets)?),
         Box::new(QuoteActor::new(config.quote.clone(), quote_coins).map_err(WiringError::Quote)?),
-        Box::new(RiskActor::new(config.risk.trading_state, risk_coins)),
-        Box::new(OrderActor::new(coin_count, session_prefix, config.quote.requote_tolerance)),
+        Box::new(risk),
+        Box::new(
+            OrderActor::new(coin_count, session_prefix, config.quote.requote_tolerance)
+                .with_dead_mans_switch(DeadMansSwitch::new(&config.venue.dead_mans_switch, start_unix)?),
+        ),
         Box::new(FillActor::new(coin_count)),
         Box::new(CalibrationActor::default()),
     ])

@@ -3,11 +3,11 @@
 //! Latency histograms and reports are read through here — an actor answers with a snapshot —
 //! so nothing on the hot path ever takes a lock for an observer.
 
-use crate::latency::LatencySnapshot;
+use crate::latency::{ActorLatency, LatencySnapshot};
 use crate::report::ActorReport;
 use crossbeam_channel::Sender;
 use engine::quote::{ModelKind, QuoteConfig};
-use engine::risk::TradingState;
+use engine::risk::{RiskLimitsChange, TradingState};
 use serde::{Deserialize, Serialize};
 
 /// An operator command for one actor.
@@ -17,6 +17,9 @@ pub enum Command {
     SetTradingState { state: TradingState, reason: String },
     /// Change quote parameters (QuoteActor; OrderActor takes the requote tolerance).
     SetQuoteParams(QuoteParamsChange),
+    /// Change risk limits (RiskActor): validated on the whole result, applied atomically,
+    /// answered `Applied { version }`, `Refused(field: problem)` or `Unchanged`.
+    SetRiskLimits(RiskLimitsChange),
 }
 
 /// A partial change of the quote parameters: what is `Some` changes, the rest stays.
@@ -72,9 +75,15 @@ pub enum CommandReply {
 }
 
 /// What the runtime delivers on an actor's control channel.
+// A command carries a whole partial limits change inline (~250 bytes): control messages are
+// rare and off the hot path, so the size costs nothing that boxing would save.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Control {
     Latency(Sender<LatencySnapshot>),
+    /// A copy of the actor's histograms themselves (a few hundred kB): for comparing two
+    /// periods of one run by subtracting snapshots. Percentiles (`Latency`) are the cheap ask.
+    Histograms(Sender<ActorLatency>),
     Report(Sender<ActorReport>),
     Command(Command, Sender<CommandReply>),
 }

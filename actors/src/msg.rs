@@ -12,6 +12,7 @@ use engine::estimator::MarketParams;
 use engine::market::{AssetContext, L2Book, MarketEvent, Trade};
 use engine::quote::construct::QuoteDecision;
 use engine::quote::TargetLadder;
+use engine::risk::CoinAccounting;
 use engine::types::{CoinId, Nanos, Qty, MAX_COINS};
 use engine::venue::{OrderAction, VenueEvent};
 
@@ -59,6 +60,22 @@ pub struct PositionUpdate {
     pub position: Qty,
 }
 
+/// A coin's fills' accounting after a fill (position, PnL parts, traded volume): what the
+/// risk gate marks to its mids for the loss limits and counts for the request budget.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PnlUpdate {
+    pub coin: CoinId,
+    pub accounting: CoinAccounting,
+}
+
+/// Actions one reconcile batch sent to the venue: `orders` new orders (or modifies) and
+/// `cancels` cancels, each one request against the address budget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RequestsSent {
+    pub orders: u16,
+    pub cancels: u16,
+}
+
 // Variants are stored inline (a book or an action batch is ~1.5 KB): boxing them would
 // allocate per message on the hot path (ARCHITECTURE.md, runtime rule 4).
 #[allow(clippy::large_enum_variant)]
@@ -74,7 +91,7 @@ pub enum Msg {
     AssetCtx(AssetContext),
     /// Reference feed → Estimator.
     ReferenceMid(ReferenceMid),
-    /// Estimator → Quote, Fill.
+    /// Estimator → Risk, Quote, Fill.
     Params(MarketParams),
     /// Quote → Risk: the ladder the model wants.
     Intent(TargetLadder),
@@ -84,8 +101,13 @@ pub enum Msg {
     Action(ActionMsg),
     /// Venue → Order (all), Fill (fills).
     Venue(VenueEvent),
-    /// Fill → Risk, Quote.
+    /// Fill → Quote.
     Position(PositionUpdate),
+    /// Fill → Risk: position, PnL and volume after a fill.
+    Pnl(PnlUpdate),
+    /// Order → Risk: what a batch sent (exact request counting; until the first one Risk
+    /// estimates from its own approvals).
+    RequestsSent(RequestsSent),
     /// Feed → Risk: a coin's feed turned stale or fresh again.
     FeedHealth(FeedHealth),
     /// Live feed → Feed: the market-data connection resubscribed; books resync.
@@ -94,6 +116,9 @@ pub enum Msg {
     Decision(QuoteDecision),
     /// Order, Fill → Calibration.
     Outcome(Outcome),
+    /// Runtime → Order: the run is stopping cleanly, after the cancel-all; the dead man's
+    /// switch stops and clears the venue's scheduled cancel.
+    Shutdown,
 }
 
 /// Kinds of latest-value streams; each is coalesced per coin.
@@ -137,8 +162,11 @@ impl Msg {
             | Msg::Action(_)
             | Msg::Venue(_)
             | Msg::Position(_)
+            | Msg::Pnl(_)
+            | Msg::RequestsSent(_)
             | Msg::FeedHealth(_)
-            | Msg::FeedResync => Delivery::Reliable,
+            | Msg::FeedResync
+            | Msg::Shutdown => Delivery::Reliable,
         }
     }
 }

@@ -4,10 +4,15 @@ use engine::calibration::CalibrationCounts;
 use engine::estimator::{KappaSource, MarketParams, SigmaSource, VolRegimeLabel};
 use engine::market::SourceCounters;
 use engine::portfolio::PnlSnapshot;
-use engine::risk::TradingStateChange;
+use engine::risk::{
+    CoinRiskSnapshot, LossSnapshot, ReasonCounts, RequestBudgetSnapshot, RiskLimits, TradingStateChange,
+};
 use engine::types::CoinId;
 use serde::Serialize;
 
+// The risk report carries the whole limits value and per-reason counts (~700 bytes); reports
+// are asked for by observers, never on the hot path.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ActorReport {
@@ -30,6 +35,8 @@ pub struct VenueReport {
     /// The market source has no more events (a replay reached the end of its recording).
     pub market_ended: bool,
     pub source: SourceCounters,
+    /// The venue's scheduled cancel-all: when it would fire, how often it fired, what it cancelled.
+    pub dead_mans_switch: engine::sim::ScheduledCancelStats,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -115,6 +122,11 @@ pub struct QuoteReport {
     /// The model quoting now (`quote.model`, changeable at run time).
     pub model: String,
     pub gamma_per_usd: f64,
+    /// The other run-time quote parameters (`QuoteParamsChange`), as now in force.
+    pub min_edge_bps: f64,
+    pub levels_per_side: usize,
+    pub level_spacing_bps: f64,
+    pub requote_tolerance_bps: f64,
     /// Version of the quote parameters: 1 at start, +1 per accepted change.
     pub params_version: u64,
     pub decisions: u64,
@@ -132,9 +144,32 @@ pub struct QuoteReport {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RiskReport {
     pub trading_state: TradingStateChange,
+    /// The limits in force and their version: 1 at start, +1 per accepted change.
+    pub limits_version: u64,
+    pub limits: RiskLimits,
+    /// `SetRiskLimits` commands refused (the old limits stayed).
+    pub limit_changes_refused: u64,
     pub intents: u64,
+    /// Ladders approved (intents and re-approvals after a state or limits change).
+    pub approvals: u64,
     pub levels_clipped: u64,
     pub levels_dropped: u64,
+    /// The same two per limit: `{reason: count}` (see `engine::risk::RiskReason`).
+    pub levels_clipped_by: ReasonCounts,
+    pub levels_dropped_by: ReasonCounts,
+    /// Levels moved out by the volatility limit.
+    pub levels_widened: u64,
+    /// Levels approved and resting as far as Risk knows, all coins.
+    pub open_orders: usize,
+    /// Tokens left in the new-order bucket.
+    pub throttle_tokens: f64,
+    /// Hyperliquid's address request budget: used vs allowed, inventory forcing.
+    pub request_budget: RequestBudgetSnapshot,
+    /// Net PnL, the session's high-water mark, drawdown and the day's loss.
+    pub pnl: LossSnapshot,
+    /// Times a loss limit turned the engine HALTED.
+    pub loss_halts: u64,
+    pub coins: Vec<CoinRiskSnapshot>,
     /// Coins whose quotes are pulled because their feed is stale.
     pub stale_coins: usize,
     pub feed_health_changes: u64,
@@ -152,6 +187,8 @@ pub struct OrderReport {
     pub cancel_rejects: u64,
     /// Venue events naming an order this engine does not track.
     pub unknown_order_events: u64,
+    /// The dead man's switch: refreshes sent, the last T, what the venue confirmed.
+    pub dead_mans_switch: engine::order::DeadMansSwitchReport,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]

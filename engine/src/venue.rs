@@ -1,7 +1,11 @@
 //! The engine's side of the conversation with a venue: the actions it sends and the events
 //! it gets back. Live Hyperliquid, the simulated exchange and test probes all speak these.
+//!
+//! Most actions and events are about one order of one coin. The scheduled cancel (the dead
+//! man's switch, [`OrderAction::ScheduleCancel`]) is about the whole account: its events name
+//! no coin ([`VenueEvent::coin`] is `None`).
 
-use crate::types::{Cloid, CoinId, Price, Qty, Side, UnixNanos};
+use crate::types::{Cloid, CoinId, Nanos, Price, Qty, Side, UnixNanos};
 use arrayvec::ArrayVec;
 use serde::{Deserialize, Serialize};
 
@@ -19,10 +23,51 @@ pub struct OrderRequest {
     pub post_only: bool,
 }
 
+/// How far ahead of the venue's clock a scheduled cancel must lie when it arrives: Hyperliquid
+/// refuses a `scheduleCancel` whose `time` is less than 5 s in the future.
+pub const SCHEDULE_CANCEL_MIN_LEAD: Nanos = Nanos::from_millis(5_000);
+/// How many times a day Hyperliquid lets a scheduled cancel fire per account (the day runs
+/// from 00:00 UTC).
+pub const SCHEDULE_CANCEL_TRIGGERS_PER_DAY: u32 = 10;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum OrderAction {
     Place(OrderRequest),
-    Cancel { coin: CoinId, cloid: Cloid },
+    Cancel {
+        coin: CoinId,
+        cloid: Cloid,
+    },
+    /// The dead man's switch: the venue cancels every open order of the account at `at`
+    /// (venue clock) unless a later `ScheduleCancel` moves the time first; `None` clears it.
+    ///
+    /// Live, this is Hyperliquid's `{"type":"scheduleCancel","time":ms}` (no `time` key
+    /// clears it), a signed L1 action like an order. The venue's rules, which the sender
+    /// ([`crate::order::DeadMansSwitch`]) respects: `time` must be at least
+    /// [`SCHEDULE_CANCEL_MIN_LEAD`] (5 s) after the venue's clock when the action arrives,
+    /// in whole milliseconds; the switch fires at most [`SCHEDULE_CANCEL_TRIGGERS_PER_DAY`]
+    /// (10) times a day; firing cancels every open order of the account, not only this
+    /// engine's coins. Every refresh is an exchange request: it weighs on the IP limit and
+    /// counts against the address's request budget.
+    ScheduleCancel {
+        at: Option<UnixNanos>,
+    },
+}
+
+impl OrderAction {
+    /// The coin the action is about; `None` for the account-wide scheduled cancel.
+    pub fn coin(&self) -> Option<CoinId> {
+        match self {
+            OrderAction::Place(req) => Some(req.coin),
+            OrderAction::Cancel { coin, .. } => Some(*coin),
+            OrderAction::ScheduleCancel { .. } => None,
+        }
+    }
+
+    /// Whether the action places or cancels an order, i.e. is the quote path's answer to
+    /// market data (tick-to-order measures these); a scheduled cancel is a timer's.
+    pub fn is_order_flow(&self) -> bool {
+        !matches!(self, OrderAction::ScheduleCancel { .. })
+    }
 }
 
 /// The actions of one reconcile cycle, sent together.
@@ -45,6 +90,15 @@ pub enum RejectReason {
     TooManyOpenOrders,
     /// An open order already carries this client order id.
     DuplicateCloid,
+}
+
+/// Why the venue refused a scheduled cancel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ScheduleCancelReject {
+    /// The time is less than [`SCHEDULE_CANCEL_MIN_LEAD`] after the venue's clock.
+    TooSoon,
+    /// The switch already fired [`SCHEDULE_CANCEL_TRIGGERS_PER_DAY`] times today (UTC).
+    DailyTriggerLimit,
 }
 
 /// Maker or taker side of a fill.
@@ -96,16 +150,37 @@ pub enum VenueEvent {
         cloid: Cloid,
     },
     Fill(FillReport),
+    /// The venue took a [`OrderAction::ScheduleCancel`]: it cancels everything at `at`, or
+    /// (`None`) holds no scheduled cancel any more.
+    ScheduleCancelAccepted {
+        at: Option<UnixNanos>,
+    },
+    /// The venue refused a [`OrderAction::ScheduleCancel`]; the previous schedule stands.
+    ScheduleCancelRejected {
+        at: Option<UnixNanos>,
+        reason: ScheduleCancelReject,
+    },
+    /// The scheduled cancel fired at `at`: the venue cancelled `cancelled_orders` open
+    /// orders, each also reported as [`VenueEvent::Cancelled`] (before this event). Nothing
+    /// is scheduled afterwards.
+    ScheduleCancelFired {
+        at: UnixNanos,
+        cancelled_orders: u32,
+    },
 }
 
 impl VenueEvent {
-    pub fn coin(&self) -> CoinId {
+    /// The coin the event is about; `None` for the account-wide scheduled-cancel events.
+    pub fn coin(&self) -> Option<CoinId> {
         match self {
             VenueEvent::Accepted { coin, .. }
             | VenueEvent::Rejected { coin, .. }
             | VenueEvent::Cancelled { coin, .. }
-            | VenueEvent::CancelRejected { coin, .. } => *coin,
-            VenueEvent::Fill(f) => f.coin,
+            | VenueEvent::CancelRejected { coin, .. } => Some(*coin),
+            VenueEvent::Fill(f) => Some(f.coin),
+            VenueEvent::ScheduleCancelAccepted { .. }
+            | VenueEvent::ScheduleCancelRejected { .. }
+            | VenueEvent::ScheduleCancelFired { .. } => None,
         }
     }
 }

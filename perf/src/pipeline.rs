@@ -17,7 +17,7 @@ use engine::market::{L2Book, MarketEvent};
 use engine::order::RequoteTolerance;
 use engine::quote::models::StaticSpreadModelConfig;
 use engine::quote::QuoteConfig;
-use engine::risk::{CoinLimits, TradingState};
+use engine::risk::{AccountRiskLimits, AddressBudget, CoinRiskLimits, RiskLimits, TradingState};
 use engine::types::{Nanos, Price, Qty, UnixNanos};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -36,8 +36,15 @@ fn btc() -> Instrument {
 
 /// The seven actors for one BTC-like coin, plus a venue that acknowledges at once.
 pub fn actors(batches: Arc<AtomicU64>) -> Vec<Box<dyn Actor>> {
-    let limits = CoinLimits { max_position: Qty::from_f64(0.002), max_order_size: Qty::from_f64(0.001) };
-    let coin = QuoteCoin { instrument: btc(), order_size: Qty::from_f64(0.0002), max_position: limits.max_position };
+    // Per-coin limits as the paper profile; the account-wide ones (σ threshold, throttle,
+    // request budget) out of the way: books here arrive microseconds apart, far faster than
+    // any venue, so the estimator's σ per √s and the order rate are not a market's.
+    let limits =
+        RiskLimits { account: AccountRiskLimits::permissive(), coins: vec![CoinRiskLimits::new("BTC", 0.002, 0.001)] };
+    let Ok(risk) = RiskActor::new(TradingState::Active, limits, vec![btc()], AddressBudget::default()) else {
+        unreachable!("constant risk limits are valid")
+    };
+    let coin = QuoteCoin { instrument: btc(), order_size: Qty::from_f64(0.0002), max_position: Qty::from_f64(0.002) };
     // The static baseline, three levels a side: the decision path without model arithmetic.
     let mut quote =
         QuoteConfig::static_baseline(StaticSpreadModelConfig { half_spread_bps: 1.5, inventory_skew_bps_per_lot: 0.2 });
@@ -51,7 +58,7 @@ pub fn actors(batches: Arc<AtomicU64>) -> Vec<Box<dyn Actor>> {
         Box::new(FeedActor::new(1, STALE_AFTER)),
         Box::new(estimator),
         Box::new(quoter),
-        Box::new(RiskActor::new(TradingState::Active, vec![(btc(), limits)])),
+        Box::new(risk),
         Box::new(OrderActor::new(1, 1, RequoteTolerance::default())),
         Box::new(FillActor::new(1)),
         Box::new(CalibrationActor::default()),

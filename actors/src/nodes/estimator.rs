@@ -1,5 +1,7 @@
 //! EstimatorActor: owns each coin's estimators (`CoinEstimators`) and publishes their
-//! `MarketParams` snapshot (latest-value) to QuoteActor and FillActor on every book. A
+//! `MarketParams` snapshot (latest-value) to RiskActor (mid, σ and oracle price for its
+//! limits; sent first, so Risk knows the market before the intent it causes), QuoteActor
+//! and FillActor on every book. A
 //! once-a-second tick lets time windows close between events (armed by an event, so an idle
 //! or ended market leaves the actor without timers), and every κ recompute
 //! is logged as one structured record (at most one per coin per
@@ -73,6 +75,7 @@ impl Actor for EstimatorActor {
                 self.books += 1;
                 if let Some(params) = coin.estimators.on_book(now, &book) {
                     coin.last = Some(params);
+                    out.send(ActorId::Risk, Msg::Params(params));
                     out.send(ActorId::Quote, Msg::Params(params));
                     out.send(ActorId::Fill, Msg::Params(params));
                 }
@@ -153,7 +156,7 @@ mod tests {
             coin: CoinId(0),
             funding_rate_frac_per_hour: Some(2.5e-5),
             open_interest_base: Some(Qty::from_f64(100.0)),
-            oracle_px: None,
+            oracle_px: Some(Price::from_f64(100.2)),
             mark_px: None,
         };
         actor.handle(Nanos(1), Msg::AssetCtx(context), &mut out);
@@ -161,8 +164,11 @@ mod tests {
         let sent = out.take();
         let params: Vec<_> =
             sent.iter().filter_map(|o| if let Msg::Params(p) = &o.msg { Some(p) } else { None }).collect();
-        assert_eq!(params.len(), 2, "to Quote and Fill");
+        let targets: Vec<ActorId> = sent.iter().map(|o| o.to).collect();
+        assert_eq!(targets, vec![ActorId::Risk, ActorId::Quote, ActorId::Fill], "Risk first");
+        assert_eq!(params.len(), 3);
         assert_eq!(params[0].context.funding_rate_frac_per_hour, Some(2.5e-5));
+        assert_eq!(params[0].context.oracle_px_usd, Some(100.2), "the oracle price reaches Risk");
         assert_eq!(params[0].mid_usd, 100.0);
         // Unknown coins are ignored, not a panic.
         let mut other = context;

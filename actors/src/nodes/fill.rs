@@ -1,12 +1,14 @@
 //! FillActor: turns fills into position, cash and PnL per coin, marks the position to the
-//! latest mid, tells RiskActor and QuoteActor the new position, and reports each fill as an
-//! outcome to CalibrationActor.
+//! latest mid, tells QuoteActor the new position and RiskActor the new accounting (position,
+//! PnL parts, traded volume — Risk marks it to its own mids for the loss limits), and
+//! reports each fill as an outcome to CalibrationActor.
 
-use crate::msg::{Msg, PositionUpdate};
+use crate::msg::{Msg, PnlUpdate, PositionUpdate};
 use crate::report::{ActorReport, CoinPnl, FillSummary};
 use crate::{Actor, ActorId, Outbox};
 use engine::calibration::{Outcome, OutcomeKind};
 use engine::portfolio::Position;
+use engine::risk::CoinAccounting;
 use engine::types::{CoinId, Nanos};
 use engine::venue::VenueEvent;
 
@@ -44,8 +46,16 @@ impl Actor for FillActor {
                 if state.mark_usd == 0.0 {
                     state.mark_usd = fill.px.to_f64();
                 }
+                let pnl = state.position.snapshot(state.mark_usd);
+                let accounting = CoinAccounting {
+                    position: state.position.qty(),
+                    avg_entry_usd: pnl.avg_entry_usd,
+                    realized_pnl_usd: pnl.realized_pnl_usd,
+                    fees_usd: pnl.fees_usd,
+                    volume_usd: pnl.volume_usd,
+                };
+                out.send(ActorId::Risk, Msg::Pnl(PnlUpdate { coin: fill.coin, accounting }));
                 let update = PositionUpdate { coin: fill.coin, position: state.position.qty() };
-                out.send(ActorId::Risk, Msg::Position(update));
                 out.send(ActorId::Quote, Msg::Position(update));
                 let outcome = Outcome { coin: fill.coin, cloid: fill.cloid, kind: OutcomeKind::Filled, at: now };
                 out.send(ActorId::Calibration, Msg::Outcome(outcome));
@@ -96,8 +106,12 @@ mod tests {
         let mut actor = FillActor::new(1);
         let mut out = Outbox::default();
         actor.handle(Nanos(1), fill(0), &mut out);
-        let targets: Vec<ActorId> = out.take().into_iter().map(|o| o.to).collect();
+        let sent = out.take();
+        let targets: Vec<ActorId> = sent.iter().map(|o| o.to).collect();
         assert_eq!(targets, vec![ActorId::Risk, ActorId::Quote, ActorId::Calibration]);
+        let Msg::Pnl(pnl) = &sent[0].msg else { panic!("Risk gets the accounting: {:?}", sent[0].msg) };
+        let a = pnl.accounting;
+        assert_eq!((a.position, a.avg_entry_usd, a.fees_usd, a.volume_usd), (Qty::from_f64(2.0), 100.0, 0.03, 200.0));
         let ActorReport::Fill(s) = actor.report() else { panic!("fill report") };
         assert_eq!(s.coins[0].pnl.position_base, 2.0);
         assert_eq!(s.coins[0].pnl.fills, 1);

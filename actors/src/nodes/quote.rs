@@ -41,6 +41,16 @@ pub struct QuoteActor {
     report: QuoteReport,
 }
 
+/// Writes the run-time changeable parameters of `config` into the report.
+fn describe(config: &QuoteConfig, report: &mut QuoteReport) {
+    report.model = config.model.name().to_string();
+    report.gamma_per_usd = config.gamma_per_usd;
+    report.min_edge_bps = config.construction.half_spread.min_edge_bps;
+    report.levels_per_side = config.construction.levels.levels_per_side;
+    report.level_spacing_bps = config.construction.levels.level_spacing_bps;
+    report.requote_tolerance_bps = config.requote_tolerance.price_bps;
+}
+
 fn quoters(config: &QuoteConfig, n: usize) -> Result<Vec<Quoter>, String> {
     (0..n).map(|_| Quoter::new(config.clone()).map_err(|e| e.to_string())).collect()
 }
@@ -60,12 +70,8 @@ impl QuoteActor {
                 ladder: TargetLadder::empty(CoinId(i as u8)),
             })
             .collect();
-        let report = QuoteReport {
-            model: config.model.name().to_string(),
-            gamma_per_usd: config.gamma_per_usd,
-            params_version: 1,
-            ..QuoteReport::default()
-        };
+        let mut report = QuoteReport { params_version: 1, ..QuoteReport::default() };
+        describe(&config, &mut report);
         Ok(Self { config, coins, report })
     }
 
@@ -103,8 +109,7 @@ impl QuoteActor {
                 for (state, quoter) in self.coins.iter_mut().zip(made) {
                     state.quoter = quoter;
                 }
-                self.report.model = next.model.name().to_string();
-                self.report.gamma_per_usd = next.gamma_per_usd;
+                describe(&next, &mut self.report);
                 self.report.params_version += 1;
                 self.config = next;
                 CommandReply::Applied { version: self.report.params_version }
@@ -206,7 +211,7 @@ mod tests {
         let change = QuoteParamsChange { levels_per_side: Some(4), model: Some(ModelKind::Glft), ..Default::default() };
         assert_eq!(command(&mut actor, change), CommandReply::Applied { version: 2 });
         let ActorReport::Quote(r) = actor.report() else { panic!("quote report") };
-        assert_eq!((r.model.as_str(), r.params_version), ("glft", 2));
+        assert_eq!((r.model.as_str(), r.params_version, r.levels_per_side), ("glft", 2, 4));
         // GLFT is cold here, so the baseline quotes, with the new level count.
         assert_eq!(quote(&mut actor).bids.len(), 4);
 

@@ -1,9 +1,14 @@
 //! RiskActor: the only gate between the quote path and the venue.
 //!
-//! Each intent is passed through the `RiskGate` with the coin's limits and current position;
-//! what survives goes to OrderActor. A trading-state command re-applies the latest intent of
-//! every coin at once, so HALTED cancels every order without waiting for the next tick; a
-//! coin whose feed turns stale has its quotes pulled the same way, and restored when fresh.
+//! It wraps the engine's `RiskGate` and only routes: intents (Quote), mids, σ and oracle
+//! prices (Estimator's `MarketParams`), position, PnL and traded volume (Fill's `Pnl`), feed
+//! health (Feed) and, when OrderActor reports them, the requests it sent. What the gate
+//! approves goes to OrderActor; the gate's own decisions (a loss limit halting, inventory
+//! forcing) are logged. Commands change the trading state or the limits between two
+//! messages; both re-approve every coin's latest intent at once, so HALTED cancels every
+//! order without waiting for the next tick and the next quote after a limits ack obeys the
+//! new limits. Each accepted limits change is journaled as one structured record (target
+//! `hyperquote::risk`) carrying the version and the change.
 
 use crate::control::{Command, CommandReply};
 use crate::msg::Msg;
@@ -11,64 +16,56 @@ use crate::report::{ActorReport, RiskReport};
 use crate::{Actor, ActorId, Outbox};
 use engine::instrument::Instrument;
 use engine::quote::TargetLadder;
-use engine::risk::{CoinLimits, RiskGate, TradingState};
-use engine::types::{CoinId, Nanos, Qty};
+use engine::risk::{
+    AddressBudget, CoinMarket, RequestBudgetSnapshot, RiskGate, RiskLimits, RiskLimitsError, RiskSink, TradingState,
+    TradingStateChange,
+};
+use engine::types::Nanos;
 
-struct CoinState {
-    instrument: Instrument,
-    limits: CoinLimits,
-    position: Qty,
-    feed_stale: bool,
-    last_intent: TargetLadder,
-    approved: TargetLadder,
+/// Sends approved ladders to OrderActor and logs the gate's own decisions.
+struct Sink<'a> {
+    out: &'a mut Outbox,
+}
+
+impl RiskSink for Sink<'_> {
+    fn approved(&mut self, ladder: &TargetLadder) {
+        self.out.send(ActorId::Order, Msg::Approved(ladder.clone()));
+    }
+
+    fn state_changed(&mut self, change: &TradingStateChange) {
+        tracing::warn!(target: "hyperquote::risk", state = ?change.state, reason = %change.reason, "trading state changed by a risk limit");
+    }
+
+    fn inventory_forcing(&mut self, on: bool, budget: &RequestBudgetSnapshot) {
+        tracing::warn!(
+            target: "hyperquote::risk",
+            inventory_forcing = on,
+            requests_used = budget.requests_used,
+            requests_allowed = budget.requests_allowed,
+            requests_left = budget.requests_left,
+            "address request budget: inventory forcing {}",
+            if on { "on (reducing side only)" } else { "off" }
+        );
+    }
 }
 
 pub struct RiskActor {
     gate: RiskGate,
-    coins: Vec<CoinState>,
-    intents: u64,
-    levels_clipped: u64,
-    levels_dropped: u64,
+    limit_changes_refused: u64,
     feed_health_changes: u64,
 }
 
 impl RiskActor {
-    pub fn new(initial: TradingState, coins: Vec<(Instrument, CoinLimits)>) -> Self {
-        let coins = coins
-            .into_iter()
-            .enumerate()
-            .map(|(i, (instrument, limits))| CoinState {
-                instrument,
-                limits,
-                position: Qty::ZERO,
-                feed_stale: false,
-                last_intent: TargetLadder::empty(CoinId(i as u8)),
-                approved: TargetLadder::empty(CoinId(i as u8)),
-            })
-            .collect();
-        Self {
-            gate: RiskGate::new(initial, Nanos::ZERO),
-            coins,
-            intents: 0,
-            levels_clipped: 0,
-            levels_dropped: 0,
-            feed_health_changes: 0,
-        }
-    }
-
-    fn approve(&mut self, coin: usize, out: &mut Outbox) {
-        let Some(state) = self.coins.get_mut(coin) else { return };
-        let verdict = self.gate.approve(
-            &state.last_intent,
-            &state.instrument,
-            &state.limits,
-            state.position,
-            state.feed_stale,
-            &mut state.approved,
-        );
-        self.levels_clipped += u64::from(verdict.levels_clipped);
-        self.levels_dropped += u64::from(verdict.levels_dropped);
-        out.send(ActorId::Order, Msg::Approved(state.approved.clone()));
+    /// Coin `i` of the engine is `instruments[i]`; `limits` are keyed by coin name and
+    /// validated; `address` is the address's request budget standing at start.
+    pub fn new(
+        initial: TradingState,
+        limits: RiskLimits,
+        instruments: Vec<Instrument>,
+        address: AddressBudget,
+    ) -> Result<Self, RiskLimitsError> {
+        let gate = RiskGate::new(initial, limits, instruments, address, Nanos::ZERO)?;
+        Ok(Self { gate, limit_changes_refused: 0, feed_health_changes: 0 })
     }
 }
 
@@ -77,57 +74,81 @@ impl Actor for RiskActor {
         ActorId::Risk
     }
 
-    fn handle(&mut self, _now: Nanos, msg: Msg, out: &mut Outbox) {
+    fn handle(&mut self, now: Nanos, msg: Msg, out: &mut Outbox) {
+        let sink = &mut Sink { out };
         match msg {
-            Msg::Intent(ladder) => {
-                let coin = ladder.coin.index();
-                let Some(state) = self.coins.get_mut(coin) else { return };
-                self.intents += 1;
-                state.last_intent.clone_from(&ladder);
-                self.approve(coin, out);
+            Msg::Intent(ladder) => self.gate.on_intent(now, &ladder, sink),
+            Msg::Params(p) => {
+                let market = CoinMarket {
+                    mid_usd: p.mid_usd,
+                    oracle_usd: p.context.oracle_px_usd,
+                    sigma_frac_per_sqrt_s: p.volatility.sigma_frac_per_sqrt_s,
+                    sigma_is_warm: p.volatility.is_warm,
+                };
+                self.gate.on_market(now, p.coin, market, sink);
             }
-            Msg::Position(update) => {
-                if let Some(state) = self.coins.get_mut(update.coin.index()) {
-                    state.position = update.position;
-                }
-            }
+            Msg::Pnl(update) => self.gate.on_accounting(now, update.coin, update.accounting, sink),
             Msg::FeedHealth(health) => {
-                let coin = health.coin.index();
-                let Some(state) = self.coins.get_mut(coin) else { return };
-                if state.feed_stale != health.stale {
-                    state.feed_stale = health.stale;
-                    self.feed_health_changes += 1;
-                    // Pull (or restore) this coin's quotes now, not at its next tick.
-                    self.approve(coin, out);
-                }
+                let changed = self.gate.on_feed_health(now, health.coin, health.stale, sink);
+                self.feed_health_changes += u64::from(changed);
+            }
+            Msg::RequestsSent(sent) => {
+                self.gate.on_requests_sent(now, u64::from(sent.orders), u64::from(sent.cancels), sink);
             }
             _ => {}
         }
     }
 
     fn on_command(&mut self, now: Nanos, command: &Command, out: &mut Outbox) -> CommandReply {
+        let sink = &mut Sink { out };
         match command {
-            Command::SetTradingState { state, reason } => {
-                if !self.gate.set_state(*state, reason, now) {
-                    return CommandReply::Unchanged;
+            Command::SetTradingState { state, reason } => match self.gate.set_state(*state, reason, now, sink) {
+                Ok(true) => {
+                    tracing::info!(target: "hyperquote::risk", state = ?state, reason = %reason, "trading state changed");
+                    CommandReply::Done
                 }
-                tracing::info!(state = ?state, reason = %reason, "trading state changed");
-                for coin in 0..self.coins.len() {
-                    self.approve(coin, out);
+                Ok(false) => CommandReply::Unchanged,
+                Err(refusal) => CommandReply::Refused(refusal),
+            },
+            Command::SetRiskLimits(change) => match self.gate.apply_change(change, now, sink) {
+                Ok(Some(version)) => {
+                    // The journal record (the append-only journal comes with issue 7).
+                    tracing::info!(target: "hyperquote::risk", version, change = %change, "risk limits changed");
+                    CommandReply::Applied { version }
                 }
-                CommandReply::Done
-            }
+                Ok(None) => CommandReply::Unchanged,
+                Err(e) => {
+                    self.limit_changes_refused += 1;
+                    tracing::warn!(target: "hyperquote::risk", field = %e.field, error = %e.message, change = %change, "risk limits change refused");
+                    CommandReply::Refused(e.to_string())
+                }
+            },
             Command::SetQuoteParams(_) => CommandReply::Unsupported,
         }
     }
 
     fn report(&self) -> ActorReport {
+        let gate = &self.gate;
+        let counts = gate.counts();
         ActorReport::Risk(RiskReport {
-            trading_state: self.gate.last_change().clone(),
-            intents: self.intents,
-            levels_clipped: self.levels_clipped,
-            levels_dropped: self.levels_dropped,
-            stale_coins: self.coins.iter().filter(|c| c.feed_stale).count(),
+            trading_state: gate.last_change().clone(),
+            limits_version: gate.version(),
+            limits: gate.limits().clone(),
+            limit_changes_refused: self.limit_changes_refused,
+            intents: counts.intents,
+            approvals: counts.approvals,
+            levels_clipped: counts.clipped.total(),
+            levels_dropped: counts.dropped.total(),
+            levels_clipped_by: counts.clipped,
+            levels_dropped_by: counts.dropped,
+            levels_widened: counts.widened,
+            open_orders: gate.open_orders(),
+            throttle_tokens: gate.throttle_tokens(),
+            request_budget: gate.request_budget(),
+            pnl: gate.loss(),
+            loss_halts: counts.loss_halts,
+            coins: gate.coins(),
+            stale_coins: gate.stale_coins(),
             feed_health_changes: self.feed_health_changes,
         })
     }
@@ -136,14 +157,28 @@ impl Actor for RiskActor {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::msg::FeedHealth;
+    use crate::msg::{FeedHealth, PnlUpdate};
+    use engine::estimator::MarketParams;
     use engine::quote::QuoteLevel;
-    use engine::types::Price;
+    use engine::risk::{AccountRiskLimits, CoinAccounting, CoinRiskLimits, RiskLimitsChange};
+    use engine::types::{CoinId, Price, Qty};
+
+    fn btc() -> Instrument {
+        Instrument { name: "BTC".into(), sz_decimals: 5, min_notional_usd: 10.0 }
+    }
 
     fn actor() -> RiskActor {
-        let btc = Instrument { name: "BTC".into(), sz_decimals: 5, min_notional_usd: 10.0 };
-        let limits = CoinLimits { max_position: Qty::from_f64(0.01), max_order_size: Qty::from_f64(0.001) };
-        RiskActor::new(TradingState::Active, vec![(btc, limits)])
+        let limits =
+            RiskLimits { account: AccountRiskLimits::default(), coins: vec![CoinRiskLimits::new("BTC", 0.01, 0.001)] };
+        RiskActor::new(TradingState::Active, limits, vec![btc()], AddressBudget::default()).unwrap()
+    }
+
+    /// The actor with BTC's mid known (as the estimator would have told it).
+    fn ready() -> RiskActor {
+        let mut risk = actor();
+        let p = MarketParams::cold(CoinId(0), Price::from_f64(99_999.0), Price::from_f64(100_001.0), 1e5, 1e5);
+        approved(&mut risk, Msg::Params(p));
+        risk
     }
 
     fn intent() -> Msg {
@@ -153,31 +188,144 @@ mod tests {
         Msg::Intent(l)
     }
 
-    /// Levels in each ladder the actor sent to OrderActor.
-    fn approved_levels(actor: &mut RiskActor, msg: Msg) -> Vec<usize> {
-        let mut out = Outbox::default();
-        actor.handle(Nanos(1), msg, &mut out);
+    fn ladders(out: &mut Outbox) -> Vec<TargetLadder> {
         out.take()
             .into_iter()
             .filter_map(|o| match o.msg {
-                Msg::Approved(l) => Some(l.level_count()),
+                Msg::Approved(l) => Some(l),
                 _ => None,
             })
             .collect()
     }
 
+    /// The ladders the actor sent to OrderActor for `msg`.
+    fn approved(actor: &mut RiskActor, msg: Msg) -> Vec<TargetLadder> {
+        let mut out = Outbox::default();
+        actor.handle(Nanos(1), msg, &mut out);
+        ladders(&mut out)
+    }
+
+    fn counts(ladders: &[TargetLadder]) -> Vec<usize> {
+        ladders.iter().map(TargetLadder::level_count).collect()
+    }
+
+    fn command(actor: &mut RiskActor, command: Command) -> (CommandReply, Vec<TargetLadder>) {
+        let mut out = Outbox::default();
+        let reply = actor.on_command(Nanos(2), &command, &mut out);
+        (reply, ladders(&mut out))
+    }
+
+    fn set(assignments: &[&str]) -> Command {
+        Command::SetRiskLimits(RiskLimitsChange::from_assignments(assignments).unwrap())
+    }
+
+    fn report(actor: &RiskActor) -> RiskReport {
+        let ActorReport::Risk(r) = actor.report() else { panic!("risk report") };
+        r
+    }
+
     #[test]
     fn a_stale_feed_pulls_the_coins_quotes_until_it_is_fresh() {
-        let mut risk = actor();
-        assert_eq!(approved_levels(&mut risk, intent()), vec![2]);
+        let mut risk = ready();
+        assert_eq!(counts(&approved(&mut risk, intent())), vec![2]);
         let stale = Msg::FeedHealth(FeedHealth { coin: CoinId(0), stale: true, since: Nanos(0) });
-        assert_eq!(approved_levels(&mut risk, stale), vec![0], "pulled at once");
-        assert_eq!(approved_levels(&mut risk, intent()), vec![0], "nothing while stale");
+        assert_eq!(counts(&approved(&mut risk, stale)), vec![0], "pulled at once");
+        assert_eq!(counts(&approved(&mut risk, intent())), vec![0], "nothing while stale");
         let fresh = Msg::FeedHealth(FeedHealth { coin: CoinId(0), stale: false, since: Nanos(2) });
-        assert_eq!(approved_levels(&mut risk, fresh), vec![2], "restored at once");
-        let ActorReport::Risk(r) = risk.report() else { panic!("risk report") };
+        assert_eq!(counts(&approved(&mut risk, fresh)), vec![2], "restored at once");
+        let r = report(&risk);
         assert_eq!((r.stale_coins, r.feed_health_changes), (0, 2));
         let unknown = Msg::FeedHealth(FeedHealth { coin: CoinId(9), stale: true, since: Nanos(0) });
-        assert!(approved_levels(&mut risk, unknown).is_empty(), "unknown coin ignored");
+        assert!(approved(&mut risk, unknown).is_empty(), "unknown coin ignored");
+    }
+
+    #[test]
+    fn no_quotes_before_the_first_mid() {
+        let mut risk = actor();
+        assert_eq!(counts(&approved(&mut risk, intent())), vec![0]);
+        assert_eq!(report(&risk).levels_dropped_by.get(engine::risk::RiskReason::NoMid), 2);
+    }
+
+    #[test]
+    fn halted_cancels_everything_at_once_and_quotes_nothing() {
+        let mut risk = ready();
+        approved(&mut risk, intent());
+        let halt = Command::SetTradingState { state: TradingState::Halted, reason: "operator".into() };
+        let (reply, sent) = command(&mut risk, halt.clone());
+        assert_eq!((reply, counts(&sent)), (CommandReply::Done, vec![0]));
+        assert_eq!(counts(&approved(&mut risk, intent())), vec![0]);
+        assert_eq!(command(&mut risk, halt).0, CommandReply::Unchanged);
+        let r = report(&risk);
+        assert_eq!((r.trading_state.state, r.trading_state.reason.as_str()), (TradingState::Halted, "operator"));
+        assert_eq!(r.open_orders, 0);
+    }
+
+    #[test]
+    fn a_limit_change_re_approves_at_once_and_the_next_intent_obeys_it() {
+        let mut risk = ready();
+        assert_eq!(counts(&approved(&mut risk, intent())), vec![2]);
+        // No bids under 100,000 − 5 bps: the 99,990 bid (1 bps out) stays, a band of 0.5
+        // bps drops both.
+        let (reply, sent) = command(&mut risk, set(&["price_band_mid_bps=0.5"]));
+        assert_eq!(reply, CommandReply::Applied { version: 2 });
+        assert_eq!(counts(&sent), vec![0], "re-approved on the ack");
+        assert_eq!(counts(&approved(&mut risk, intent())), vec![0], "and the next intent obeys it");
+        let (reply, sent) = command(&mut risk, set(&["price_band_mid_bps=5", "max_order_size_base.BTC=0.0005"]));
+        assert_eq!(reply, CommandReply::Applied { version: 3 });
+        assert_eq!(sent[0].bids[0].qty, Qty::from_f64(0.0005));
+        let r = report(&risk);
+        assert_eq!(r.limits_version, 3);
+        assert_eq!(r.limits.coins[0].max_order_size_base, 0.0005);
+        assert_eq!(r.limits.account.price_band_mid_bps, 5.0);
+        assert_eq!(command(&mut risk, set(&["price_band_mid_bps=5"])).0, CommandReply::Unchanged);
+    }
+
+    #[test]
+    fn an_invalid_change_is_refused_naming_the_field_and_the_version_stays() {
+        let mut risk = ready();
+        approved(&mut risk, intent());
+        let (reply, sent) = command(&mut risk, set(&["max_daily_loss_usd=20", "soft_position_base.BTC=0.02"]));
+        let CommandReply::Refused(message) = reply else { panic!("accepted soft > hard: {reply:?}") };
+        assert!(message.starts_with("soft_position_base.BTC: "), "{message}");
+        assert!(sent.is_empty());
+        let r = report(&risk);
+        assert_eq!((r.limits_version, r.limit_changes_refused), (1, 1));
+        assert_eq!(r.limits.account.max_daily_loss_usd, 100.0, "no part of a refused change applies");
+        let (reply, _) = command(&mut risk, set(&["max_position_base.DOGE=1"]));
+        assert!(matches!(reply, CommandReply::Refused(m) if m.starts_with("max_position_base.DOGE: unknown coin")));
+    }
+
+    #[test]
+    fn lowering_max_position_below_the_position_leaves_only_the_reducing_side() {
+        let mut risk = ready();
+        let long = CoinAccounting {
+            position: Qty::from_f64(0.004),
+            avg_entry_usd: 100_000.0,
+            volume_usd: 400.0,
+            ..CoinAccounting::default()
+        };
+        approved(&mut risk, Msg::Pnl(PnlUpdate { coin: CoinId(0), accounting: long }));
+        assert_eq!(counts(&approved(&mut risk, intent())), vec![2]);
+        let (reply, sent) = command(&mut risk, set(&["max_position_base.BTC=0.003"]));
+        assert_eq!(reply, CommandReply::Applied { version: 2 });
+        assert_eq!((sent[0].bids.len(), sent[0].asks.len()), (0, 1), "sells only, at once");
+        let next = approved(&mut risk, intent());
+        assert_eq!((next[0].bids.len(), next[0].asks.len()), (0, 1), "and on the next intent");
+        let r = report(&risk);
+        assert_eq!(r.coins[0].position_base, 0.004);
+        assert!(r.levels_dropped_by.get(engine::risk::RiskReason::MaxPositionBase) >= 2);
+    }
+
+    #[test]
+    fn the_report_serializes_limits_version_budget_and_reasons() {
+        let mut risk = ready();
+        approved(&mut risk, intent());
+        let json = serde_json::to_value(report(&risk)).unwrap();
+        assert_eq!(json["limits_version"], 1);
+        assert_eq!(json["limits"]["coins"][0]["coin"], "BTC");
+        assert_eq!(json["request_budget"]["requests_used"], 2, "two new orders counted");
+        assert_eq!(json["request_budget"]["requests_allowed"], 10_000);
+        assert_eq!(json["request_budget"]["inventory_forcing"], false);
+        assert_eq!(json["trading_state"]["state"], "active");
     }
 }

@@ -216,6 +216,9 @@ impl<C: Clock> LocalGroup<C> {
                     Control::Latency(reply) => {
                         let _ = reply.send(self.slots[i].latency_snapshot());
                     }
+                    Control::Histograms(reply) => {
+                        let _ = reply.send(self.slots[i].latency.clone());
+                    }
                     Control::Report(reply) => {
                         let _ = reply.send(self.slots[i].actor.report());
                     }
@@ -310,7 +313,8 @@ impl<C: Clock> LocalGroup<C> {
     }
 
     fn route_one(&mut self, from: usize, out: Outgoing, now: Nanos) {
-        if matches!(&out.msg, Msg::Action(a) if a.is_first()) {
+        // Tick-to-order times order flow; the dead man's switch's refreshes are a timer's.
+        if matches!(&out.msg, Msg::Action(a) if a.is_first() && a.action.is_order_flow()) {
             if let Some(slot) = self.slots.get_mut(from) {
                 slot.latency.record_tick_to_order(now.saturating_sub(out.origin).0);
             }

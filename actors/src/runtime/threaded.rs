@@ -1,8 +1,11 @@
 //! The threaded runtime: actor groups on OS threads, pinned per the layout, joined by
 //! bounded crossbeam channels (one inbox per thread), each actor with its own control
 //! channel served ahead of data.
+//!
+//! Observers on other threads ask the actors through a `ControlClient` (`control_client`).
 
 use super::clock::MonoClock;
+use super::control_client::{ControlClient, ControlHandle, InboxGauge};
 use super::driver::{run_driven, DriverHost, HostedDriver, ThreadDriver};
 use super::group::{LocalGroup, Member, RemoteLink, Slot};
 use super::layout::{validate, LayoutError, ThreadSpec, WaitStrategy};
@@ -39,13 +42,6 @@ pub enum RuntimeError {
     DriverRuntime { name: String, source: std::io::Error },
 }
 
-/// A control channel of one actor plus how to wake its thread.
-#[derive(Clone)]
-struct ControlHandle {
-    tx: Sender<Control>,
-    wake: Wake,
-}
-
 /// One thread's inbox, and how a sender wakes the thread (none when it polls).
 struct ThreadInbox {
     tx: Sender<Envelope>,
@@ -56,9 +52,8 @@ pub struct ThreadedRuntime {
     handles: Vec<JoinHandle<Vec<Slot>>>,
     inboxes: Vec<ThreadInbox>,
     thread_of: [Option<usize>; NODE_COUNT],
-    controls: Vec<Option<ControlHandle>>,
+    control: ControlClient,
     stop: Arc<AtomicBool>,
-    counters: Arc<RuntimeCounters>,
     clock: MonoClock,
 }
 
@@ -233,26 +228,25 @@ impl ThreadedRuntime {
                 }
             }
         }
+        let gauges = layout.iter().zip(&inboxes).map(|(spec, (tx, _))| InboxGauge::new(&spec.name, tx.clone()));
+        let control = ControlClient::new(controls, gauges.collect(), counters, stop.clone());
         let inboxes = inboxes.into_iter().zip(sender_wakes).map(|((tx, _), wake)| ThreadInbox { tx, wake }).collect();
-        Ok(Self { handles, inboxes, thread_of, controls, stop, counters, clock })
+        Ok(Self { handles, inboxes, thread_of, control, stop, clock })
     }
 
     pub fn counters(&self) -> &Arc<RuntimeCounters> {
-        &self.counters
+        self.control.counters()
+    }
+
+    /// A handle for asking the actors from another thread (see `ControlClient`).
+    pub fn control_client(&self) -> ControlClient {
+        self.control.clone()
     }
 
     /// The runtime clock's current time.
     pub fn now(&self) -> Nanos {
         use super::clock::Clock;
         self.clock.now()
-    }
-
-    fn ask<T>(&self, id: ActorId, timeout: Duration, make: impl FnOnce(Sender<T>) -> Control) -> Option<T> {
-        let handle = self.controls.get(id.index())?.as_ref()?;
-        let (tx, rx) = bounded(1);
-        handle.tx.try_send(make(tx)).ok()?;
-        handle.wake.wake();
-        rx.recv_timeout(timeout).ok()
     }
 
     /// Delivers `msg` to `to` from outside the graph, stamped with the current time as its
@@ -270,15 +264,15 @@ impl ThreadedRuntime {
     }
 
     pub fn latency(&self, id: ActorId, timeout: Duration) -> Option<LatencySnapshot> {
-        self.ask(id, timeout, Control::Latency)
+        self.control.latency(id, timeout)
     }
 
     pub fn report(&self, id: ActorId, timeout: Duration) -> Option<ActorReport> {
-        self.ask(id, timeout, Control::Report)
+        self.control.report(id, timeout)
     }
 
     pub fn command(&self, id: ActorId, command: Command, timeout: Duration) -> Option<CommandReply> {
-        self.ask(id, timeout, |tx| Control::Command(command, tx))
+        self.control.command(id, command, timeout)
     }
 
     /// Stops every thread and hands back the actors with their histograms.

@@ -31,6 +31,7 @@ impl Actor for AckVenue {
         let event = match a.action {
             OrderAction::Place(r) => VenueEvent::Accepted { coin: r.coin, cloid: r.cloid },
             OrderAction::Cancel { coin, cloid } => VenueEvent::Cancelled { coin, cloid },
+            OrderAction::ScheduleCancel { at } => VenueEvent::ScheduleCancelAccepted { at },
         };
         out.send(ActorId::Order, Msg::Venue(event));
         if a.is_last() {

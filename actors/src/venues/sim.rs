@@ -6,6 +6,8 @@
 //! event goes to the exchange first (it moves queue positions and fills our
 //! orders) and then to FeedActor, stamped with its ingress time. Order batches from
 //! OrderActor go to the exchange; its responses go to OrderActor, and fills to FillActor too.
+//! The exchange honours the dead man's switch: when a scheduled cancel fires, the cancels
+//! and the firing reach OrderActor like any other answer.
 
 use crate::msg::Msg;
 use crate::report::{ActorReport, VenueReport};
@@ -82,6 +84,7 @@ impl Actor for SimVenue {
             open_orders: self.exchange.open_order_count(),
             market_ended: self.market.next_event_time().is_none(),
             source: self.market.counters(),
+            dead_mans_switch: self.exchange.scheduled_cancel(),
             ..self.report.clone()
         })
     }

@@ -265,6 +265,7 @@ impl CoinEstimators {
             open_interest_base: self.context.open_interest_base(),
             open_interest_change_frac: self.context.open_interest_change_frac(now),
             mark_premium_bps: self.context.mark_premium_bps(),
+            oracle_px_usd: self.context.oracle_px().map(|px| px.to_f64()),
         }
     }
 

@@ -153,6 +153,8 @@ pub struct ContextParams {
     /// Relative open-interest change over the configured window.
     pub open_interest_change_frac: Option<f64>,
     pub mark_premium_bps: Option<f64>,
+    /// The venue's oracle price (Hyperliquid `oraclePx`): the risk gate's second price band.
+    pub oracle_px_usd: Option<f64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -83,7 +83,8 @@ impl LiveOrders {
         }
     }
 
-    /// Applies one venue event for this coin.
+    /// Applies one venue event for this coin. Account-wide events (the scheduled cancel's)
+    /// name no order: `Unknown`.
     pub fn apply(&mut self, event: &VenueEvent) -> OrderUpdate {
         let cloid = match event {
             VenueEvent::Accepted { cloid, .. }
@@ -91,6 +92,9 @@ impl LiveOrders {
             | VenueEvent::Cancelled { cloid, .. }
             | VenueEvent::CancelRejected { cloid, .. } => *cloid,
             VenueEvent::Fill(f) => f.cloid,
+            VenueEvent::ScheduleCancelAccepted { .. }
+            | VenueEvent::ScheduleCancelRejected { .. }
+            | VenueEvent::ScheduleCancelFired { .. } => return OrderUpdate::Unknown,
         };
         let Some(i) = self.position(cloid) else {
             return OrderUpdate::Unknown;
@@ -123,6 +127,9 @@ impl LiveOrders {
                     OrderUpdate::Applied { done: false, filled_before_done: true }
                 }
             }
+            VenueEvent::ScheduleCancelAccepted { .. }
+            | VenueEvent::ScheduleCancelRejected { .. }
+            | VenueEvent::ScheduleCancelFired { .. } => OrderUpdate::Unknown,
         }
     }
 }

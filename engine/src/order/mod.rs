@@ -1,7 +1,13 @@
-//! Order management: the live orders of each coin and their reconciliation with the target.
+//! Order management: the live orders of each coin, their reconciliation with the target, and
+//! the dead man's switch that has the venue cancel them all if the engine stops.
 
+mod dead_mans_switch;
 mod live_orders;
 mod reconcile;
 
+pub use dead_mans_switch::{
+    DeadMansSwitch, DeadMansSwitchConfig, DeadMansSwitchConfigError, DeadMansSwitchReport, SwitchPhase, MIN_LEAD_S,
+    MIN_REFRESH_S, TRANSIT_ALLOWANCE_S,
+};
 pub use live_orders::{LiveOrder, LiveOrders, OrderState, OrderUpdate, MAX_LIVE_ORDERS_PER_COIN};
 pub use reconcile::{reconcile, ReconcileStats, RequoteTolerance, RequoteToleranceError};

@@ -212,6 +212,7 @@ mod tests {
             let event = match *action {
                 OrderAction::Place(r) => VenueEvent::Accepted { coin: r.coin, cloid: r.cloid },
                 OrderAction::Cancel { coin, cloid } => VenueEvent::Cancelled { coin, cloid },
+                OrderAction::ScheduleCancel { at } => VenueEvent::ScheduleCancelAccepted { at },
             };
             live.apply(&event);
         }

@@ -7,6 +7,12 @@
 //! market event given to [`SimExchange::on_market`] at `now` is processed at `now`, after
 //! every action that arrived by `now`. Events leave in time order, FIFO among equal times.
 //!
+//! The dead man's switch (`scheduled_cancel`): a scheduled cancel is an action like an order
+//! (order latency). When the clock reaches the scheduled time T, every open order of every
+//! coin is cancelled there and then — each a `Cancelled` event with the usual response
+//! latency — followed by one `ScheduleCancelFired` with the count. A refresh that arrives
+//! before T moves T; one that arrives at T itself is too late.
+//!
 //! No market impact: our orders never move the market data the exchange is fed
 //! (`matching` lists the consequences). Steady state does not allocate: per-coin
 //! order storage and both time queues are reserved at construction.
@@ -16,6 +22,7 @@ use super::fees::FeeSchedule;
 use super::latency::ConstantLatency;
 use super::matching::{CoinMarket, MatchOutcome, RestingOrder, MAX_OPEN_ORDERS_PER_COIN};
 use super::outbox::Outbox;
+use super::scheduled_cancel::{ScheduledCancel, ScheduledCancelStats};
 use super::timed_queue::TimedQueue;
 use crate::instrument::Instrument;
 use crate::market::{MarketEvent, MAX_BOOK_LEVELS};
@@ -38,6 +45,10 @@ pub struct SimExchange {
     pending: TimedQueue<OrderAction>,
     /// Events on their way back, by the time they become visible.
     outbox: Outbox,
+    /// The account's scheduled cancel-all (the dead man's switch).
+    scheduled_cancel: ScheduledCancel,
+    /// Exchange time at runtime clock zero.
+    start_unix: UnixNanos,
 }
 
 impl SimExchange {
@@ -59,6 +70,8 @@ impl SimExchange {
             latency,
             pending: TimedQueue::with_capacity(pending_capacity),
             outbox: Outbox::new(outbox_capacity, fees, latency, start_unix),
+            scheduled_cancel: ScheduledCancel::default(),
+            start_unix,
         }
     }
 
@@ -72,7 +85,7 @@ impl SimExchange {
     /// Processes the actions that arrived by `now`, then applies `event` at `now`. Events for
     /// a coin the exchange does not know are ignored.
     pub fn on_market(&mut self, now: Nanos, event: &MarketEvent) {
-        self.process_due_actions(now);
+        self.advance(now);
         let coin = event.coin();
         let Some(market) = self.coins.get_mut(coin.index()) else {
             return;
@@ -88,17 +101,16 @@ impl SimExchange {
         }
     }
 
-    /// When something is next due: the earliest pending action or undelivered event.
+    /// When something is next due: the earliest pending action, undelivered event or
+    /// scheduled cancel.
     pub fn next_wakeup(&self) -> Option<Nanos> {
-        match (self.pending.next_due(), self.outbox.next_due()) {
-            (Some(action_due), Some(event_due)) => Some(action_due.min(event_due)),
-            (action_due, event_due) => action_due.or(event_due),
-        }
+        [self.pending.next_due(), self.outbox.next_due(), self.scheduled_cancel_due()].into_iter().flatten().min()
     }
 
-    /// Processes actions due by `now` and hands out events visible by `now`, in order.
+    /// Processes actions (and a scheduled cancel) due by `now` and hands out events visible
+    /// by `now`, in order.
     pub fn poll(&mut self, now: Nanos, emit: &mut impl FnMut(VenueEvent)) {
-        self.process_due_actions(now);
+        self.advance(now);
         while let Some(event) = self.outbox.pop_visible(now) {
             emit(event);
         }
@@ -114,9 +126,43 @@ impl SimExchange {
         self.coins.get(coin.index()).and_then(|m| m.order(cloid)).copied()
     }
 
-    fn process_due_actions(&mut self, now: Nanos) {
-        while let Some((arrived, action)) = self.pending.pop_due(now) {
-            self.process_action(arrived, &action);
+    /// The account's scheduled cancel: when it fires, how often it fired.
+    pub fn scheduled_cancel(&self) -> ScheduledCancelStats {
+        self.scheduled_cancel.stats()
+    }
+
+    /// Processes, in time order, the actions that arrived by `now` and a scheduled cancel
+    /// due by `now` (the cancel first when both fall on the same instant).
+    fn advance(&mut self, now: Nanos) {
+        loop {
+            let fire = self.scheduled_cancel_due().filter(|t| *t <= now);
+            let action = self.pending.next_due().filter(|t| *t <= now);
+            match (fire, action) {
+                (Some(fire), action) if action.is_none_or(|a| fire <= a) => self.fire_scheduled_cancel(fire),
+                (_, Some(_)) => {
+                    let Some((arrived, action)) = self.pending.pop_due(now) else { return };
+                    self.process_action(arrived, &action);
+                }
+                _ => return,
+            }
+        }
+    }
+
+    /// The scheduled cancel's time on the runtime clock.
+    fn scheduled_cancel_due(&self) -> Option<Nanos> {
+        self.scheduled_cancel.due().map(|at| Nanos(at.0.saturating_sub(self.start_unix.0)))
+    }
+
+    /// The scheduled cancel fires at `at`: every open order is cancelled, then the count.
+    fn fire_scheduled_cancel(&mut self, at: Nanos) {
+        let mut cancelled = 0;
+        for (coin, market) in (0..=u8::MAX).map(CoinId).zip(self.coins.iter_mut()) {
+            let mut sink = self.outbox.sink(coin, at);
+            cancelled += market.cancel_all(&mut |outcome| sink.push(outcome));
+        }
+        let cancelled_orders = u32::try_from(cancelled).unwrap_or(u32::MAX);
+        if let Some(at_unix) = self.scheduled_cancel.fired(cancelled_orders) {
+            self.outbox.push_account(at, VenueEvent::ScheduleCancelFired { at: at_unix, cancelled_orders });
         }
     }
 
@@ -124,6 +170,15 @@ impl SimExchange {
         let coin = match action {
             OrderAction::Place(req) => req.coin,
             OrderAction::Cancel { coin, .. } => *coin,
+            OrderAction::ScheduleCancel { at: time } => {
+                let venue_now = UnixNanos(self.start_unix.0.saturating_add(at.0));
+                let event = match self.scheduled_cancel.set(venue_now, *time) {
+                    Ok(()) => VenueEvent::ScheduleCancelAccepted { at: *time },
+                    Err(reason) => VenueEvent::ScheduleCancelRejected { at: *time, reason },
+                };
+                self.outbox.push_account(at, event);
+                return;
+            }
         };
         let mut sink = self.outbox.sink(coin, at);
         let mut emit = |outcome| sink.push(outcome);
@@ -132,6 +187,7 @@ impl SimExchange {
             (OrderAction::Place(req), None) => emit(MatchOutcome::Rejected(req.cloid, RejectReason::UnknownCoin)),
             (OrderAction::Cancel { cloid, .. }, Some(market)) => market.cancel(*cloid, &mut emit),
             (OrderAction::Cancel { cloid, .. }, None) => emit(MatchOutcome::CancelRejected(*cloid)),
+            (OrderAction::ScheduleCancel { .. }, _) => {}
         }
     }
 

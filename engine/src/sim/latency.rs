@@ -30,10 +30,11 @@ impl ConstantLatency {
         }
     }
 
-    /// When an action sent at `sent` reaches the matching engine.
+    /// When an action sent at `sent` reaches the matching engine. A scheduled cancel travels
+    /// like an order.
     pub fn arrival(&self, sent: Nanos, action: &OrderAction) -> Nanos {
         match action {
-            OrderAction::Place(_) => sent + self.order,
+            OrderAction::Place(_) | OrderAction::ScheduleCancel { .. } => sent + self.order,
             OrderAction::Cancel { .. } => sent + self.cancel,
         }
     }

@@ -130,6 +130,16 @@ impl CoinMarket {
         emit(MatchOutcome::Accepted(req.cloid));
     }
 
+    /// The venue cancels every resting order, oldest first (the account's scheduled cancel
+    /// fired); returns how many.
+    pub(crate) fn cancel_all(&mut self, emit: &mut impl FnMut(MatchOutcome)) -> usize {
+        let cancelled = self.orders.len();
+        for order in self.orders.drain(..) {
+            emit(MatchOutcome::Cancelled(order.cloid));
+        }
+        cancelled
+    }
+
     /// A cancel arrives: remove the order, or report that there is none.
     pub(crate) fn cancel(&mut self, cloid: Cloid, emit: &mut impl FnMut(MatchOutcome)) {
         match self.orders.iter().position(|o| o.cloid == cloid) {

@@ -13,6 +13,7 @@
 //! - `rules`: which new orders are refused.
 //! - `matching`: one coin's orders and their fills.
 //! - `outbox`: stamping and holding the answers.
+//! - [`scheduled_cancel`]: the account's scheduled cancel-all (the dead man's switch).
 //! - [`exchange`]: the state machine the runtime drives.
 
 pub mod config;
@@ -25,6 +26,9 @@ pub mod queue;
 mod rules;
 #[cfg(test)]
 mod scenarios;
+pub mod scheduled_cancel;
+#[cfg(test)]
+mod scheduled_cancel_scenarios;
 #[cfg(test)]
 mod test_support;
 mod timed_queue;
@@ -34,3 +38,4 @@ pub use exchange::SimExchange;
 pub use fees::{FeeSchedule, HL_BASE_MAKER_FEE_BPS, HL_BASE_TAKER_FEE_BPS};
 pub use latency::ConstantLatency;
 pub use matching::{RestingOrder, MAX_OPEN_ORDERS_PER_COIN};
+pub use scheduled_cancel::ScheduledCancelStats;

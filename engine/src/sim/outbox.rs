@@ -37,6 +37,11 @@ impl Outbox {
         EventSink { outbox: self, coin, exchange_time, visible_at }
     }
 
+    /// Queues an account-wide event (the scheduled cancel's) produced at `processed`.
+    pub(crate) fn push_account(&mut self, processed: Nanos, event: VenueEvent) {
+        self.events.push(self.latency.visible(processed), event);
+    }
+
     pub(crate) fn next_due(&self) -> Option<Nanos> {
         self.events.next_due()
     }
