@@ -665,3 +665,81 @@ fn a_flood_of_admin_requests_does_not_slow_the_quote_path_beyond_noise() {
         flood_t2o.p50_ns
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Limits that act on a running engine
+
+fn risk_coin(engine: &Engine, coin: &str) -> Value {
+    let state = engine.get("/state");
+    let coins = state["risk"]["coins"].as_array().unwrap().clone();
+    coins.into_iter().find(|c| c["coin"] == coin).unwrap_or_else(|| panic!("no {coin} in {state}"))
+}
+
+#[test]
+fn lowering_max_position_below_the_inventory_quotes_only_the_reducing_side() {
+    const LOT: f64 = 0.0002;
+    let engine = Engine::start("reduce");
+    // Wait for an inventory of at least two lots either way (the paper market fills often).
+    let mut position = 0.0;
+    let built = wait_until(Duration::from_secs(60), || {
+        position = risk_coin(&engine, "SYN-BTC")["position_base"].as_f64().unwrap();
+        position.abs() >= 2.0 * LOT - 1e-12
+    });
+    assert!(built, "no inventory built: {position}");
+    // One lot: below the inventory. The soft limit and the order size must not exceed it.
+    let set = json!({ "set": [
+        format!("max_position_base.SYN-BTC={LOT}"),
+        format!("soft_position_base.SYN-BTC={LOT}"),
+        format!("max_order_size_base.SYN-BTC={LOT}"),
+    ] });
+    let (status, body) = engine.post("/risk/limits", set);
+    assert_eq!(status, 200, "{body}");
+    let adding_side = if position > 0.0 { "approved_bid_levels" } else { "approved_ask_levels" };
+    let reducing_side = if position > 0.0 { "approved_ask_levels" } else { "approved_bid_levels" };
+    // In force at once: the adding side is empty, the reducing side still quotes.
+    let coin = risk_coin(&engine, "SYN-BTC");
+    assert_eq!(coin[adding_side], 0, "{coin}");
+    assert!(coin[reducing_side].as_u64().unwrap() > 0, "{coin}");
+    // For a while after: the inventory never grows past what it was (one in-flight lot aside),
+    // and once fills bring it under the new limit it stays there.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < deadline {
+        let now = risk_coin(&engine, "SYN-BTC");
+        let p = now["position_base"].as_f64().unwrap();
+        assert!(p.abs() <= position.abs() + LOT + 1e-12, "inventory grew from {position} to {p}");
+        if p.abs() > LOT + 1e-12 {
+            assert_eq!(now[adding_side], 0, "{now}");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // And it reduces: a fill on the reducing side brings the inventory down.
+    let reduced = wait_until(Duration::from_secs(30), || {
+        risk_coin(&engine, "SYN-BTC")["position_base"].as_f64().unwrap().abs() < position.abs() - 1e-12
+    });
+    assert!(reduced, "the inventory stayed at {position}");
+    engine.finish();
+}
+
+#[test]
+fn a_drawdown_breach_halts_the_engine_by_itself() {
+    let engine = Engine::start("drawdown");
+    assert!(wait_until(Duration::from_secs(10), || engine.live_orders() > 0), "quoting first");
+    // Every fill pays the maker fee (1.5 bps of ~$20): a cent of drawdown comes within seconds.
+    let (status, body) = engine.post("/risk/limits", json!({ "set": ["max_drawdown_usd=0.01"] }));
+    assert_eq!(status, 200, "{body}");
+    let halted = wait_until(Duration::from_secs(60), || engine.get("/health")["trading_state"] == "halted");
+    assert!(halted, "no halt: {}", engine.get("/state")["risk"]["pnl"]);
+    let risk = engine.get("/state")["risk"].clone();
+    let reason = risk["trading_state"]["reason"].as_str().unwrap().to_string();
+    assert!(reason.contains("max_drawdown_usd"), "{reason}");
+    assert!(
+        risk["loss_halts"].as_u64().unwrap() >= 1 && risk["pnl"]["drawdown_usd"].as_f64().unwrap() >= 0.01,
+        "{risk}"
+    );
+    assert!(wait_until(Duration::from_secs(3), || engine.live_orders() == 0), "halt cancels every order");
+    // Resuming is refused while the limit is still breached.
+    let (status, body) = engine.request("POST", "/resume", None);
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(engine.get("/health")["trading_state"], "halted");
+    engine.finish();
+}

@@ -8,7 +8,7 @@
 //! the schedule. A stalled OrderActor stops the refreshes, and the venue cancels everything.
 
 use crate::control::{Command, CommandReply, QuoteParamsChange};
-use crate::msg::{ActionMsg, Msg};
+use crate::msg::{ActionMsg, Msg, RequestsSent};
 use crate::report::{ActorReport, OrderReport};
 use crate::{Actor, ActorId, Outbox};
 use engine::calibration::{Outcome, OutcomeKind};
@@ -90,6 +90,9 @@ impl Actor for OrderActor {
                         let msg = ActionMsg { action: *action, index: index as u8, batch_len };
                         out.send(ActorId::Venue, Msg::Action(msg));
                     }
+                    // Risk counts the address request budget exactly from what was sent.
+                    let sent = RequestsSent { orders: stats.placed as u16, cancels: stats.cancelled as u16 };
+                    out.send(ActorId::Risk, Msg::RequestsSent(sent));
                 }
             }
             Msg::Venue(event) => {

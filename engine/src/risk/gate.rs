@@ -59,8 +59,9 @@ pub struct CoinRiskSnapshot {
     pub net_pnl_usd: f64,
     pub volume_usd: f64,
     pub feed_stale: bool,
-    /// Levels of the last approved ladder.
-    pub approved_levels: usize,
+    /// Levels of the last approved ladder, per side.
+    pub approved_bid_levels: usize,
+    pub approved_ask_levels: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -208,7 +209,8 @@ impl RiskGate {
                 net_pnl_usd: c.accounting.net_pnl_usd(c.market.mid_usd),
                 volume_usd: c.accounting.volume_usd,
                 feed_stale: c.feed_stale,
-                approved_levels: c.approved.level_count(),
+                approved_bid_levels: c.approved.bids.len(),
+                approved_ask_levels: c.approved.asks.len(),
             })
             .collect()
     }

@@ -5,6 +5,7 @@
 #[cfg(any(test, feature = "testkit"))]
 pub mod mock_server;
 
+pub mod exchange;
 pub mod live_feed;
 pub mod market_frames;
 pub mod ws_client;
