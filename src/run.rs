@@ -30,6 +30,8 @@ const CONTROL_TIMEOUT: Duration = Duration::from_secs(1);
 const CANCEL_ALL_TIMEOUT: Duration = Duration::from_secs(3);
 /// How often a replay run asks the venue whether its recording has ended.
 const MARKET_END_POLL: Duration = Duration::from_millis(100);
+/// Simulated time between two looks at whether a sequential run's market has ended.
+const SEQUENTIAL_STEP: Nanos = Nanos::from_millis(1_000);
 /// Simulated time the sequential runtime gives the cancels to settle after the halt.
 const SEQUENTIAL_SETTLE: Nanos = Nanos::from_millis(1_000);
 
@@ -242,7 +244,18 @@ pub fn run_sequential(
     duration: Duration,
 ) -> RunSummary {
     let mut runtime = SequentialRuntime::new(actors, channel_capacity);
-    let end = runtime.run_while_due(Nanos(duration.as_nanos() as u64));
+    let limit = Nanos(duration.as_nanos() as u64);
+    // In steps of simulated time, so a replay ends with its recording even while timers
+    // (the dead man's switch's refreshes) would keep the clock turning.
+    let mut horizon = Nanos::ZERO;
+    let end = loop {
+        horizon = (horizon + SEQUENTIAL_STEP).min(limit);
+        let reached = runtime.run_while_due(horizon);
+        let market_ended = matches!(runtime.report(ActorId::Venue), Some(ActorReport::Venue(v)) if v.market_ended);
+        if market_ended || horizon >= limit {
+            break reached;
+        }
+    };
     runtime.command(ActorId::Risk, &halt("end of run"));
     // Half the settling time for the cancels, half for clearing the dead man's switch.
     runtime.run_until(end + Nanos(SEQUENTIAL_SETTLE.0 / 2));
