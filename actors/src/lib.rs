@@ -8,6 +8,7 @@ mod actor;
 pub mod control;
 mod counters;
 mod id;
+pub mod journal;
 pub mod latency;
 pub mod msg;
 pub mod nodes;

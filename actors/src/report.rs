@@ -34,6 +34,8 @@ pub struct VenueReport {
     pub open_orders: usize,
     /// The market source has no more events (a replay reached the end of its recording).
     pub market_ended: bool,
+    /// Batches a signing venue could not sign (each logged).
+    pub signing_errors: u64,
     pub source: SourceCounters,
     /// The venue's scheduled cancel-all: when it would fire, how often it fired, what it cancelled.
     pub dead_mans_switch: engine::sim::ScheduledCancelStats,

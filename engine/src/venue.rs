@@ -90,6 +90,70 @@ pub enum RejectReason {
     TooManyOpenOrders,
     /// An open order already carries this client order id.
     DuplicateCloid,
+    /// Not enough margin for the order (`Insufficient margin to place order.`).
+    InsufficientMargin,
+    /// A reduce-only order would grow the position.
+    ReduceOnlyWouldIncrease,
+    /// An IOC order found nothing to match (`Order could not immediately match …`).
+    IocCouldNotMatch,
+    /// The price lies too far from the oracle price.
+    PriceTooFarFromOracle,
+    /// The order would take the position past the margin tier limit at current leverage.
+    MarginTierLimit,
+    /// The address's request budget is spent (`Too many cumulative requests sent …`).
+    RateLimited,
+    /// A cancel (or modify) named an order that was never placed, or is already cancelled
+    /// or filled.
+    OrderGone,
+    /// An error text not recognised; the text is kept (truncated to [`RejectText::CAPACITY`]).
+    Unknown(RejectText),
+}
+
+/// An unrecognised venue error text, truncated on a character boundary to
+/// [`RejectText::CAPACITY`] bytes so [`RejectReason`] stays `Copy` and allocation-free.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct RejectText {
+    len: u8,
+    bytes: [u8; RejectText::CAPACITY],
+}
+
+impl RejectText {
+    pub const CAPACITY: usize = 96;
+
+    /// The first [`Self::CAPACITY`] bytes of `text`, cut back to a character boundary.
+    pub fn truncated(text: &str) -> Self {
+        let mut end = text.len().min(Self::CAPACITY);
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let mut bytes = [0u8; Self::CAPACITY];
+        bytes[..end].copy_from_slice(&text.as_bytes()[..end]);
+        Self { len: end as u8, bytes }
+    }
+
+    pub fn as_str(&self) -> &str {
+        // Built only from a `&str` cut on a character boundary.
+        std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or("")
+    }
+}
+
+impl std::fmt::Debug for RejectText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl Serialize for RejectText {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for RejectText {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Ok(Self::truncated(&text))
+    }
 }
 
 /// Why the venue refused a scheduled cancel.

@@ -8,6 +8,7 @@ use actors::nodes::{
     CalibrationActor, EstimatorActor, FeedActor, FillActor, OrderActor, QuoteActor, QuoteCoin, RiskActor,
 };
 use actors::runtime::{LocalGroup, MonoClock, RuntimeError, ThreadSpec, ThreadedRuntime, WaitStrategy};
+use actors::venues::hyperliquid::exchange::{AssetSpec, AssetTable, BatchSigner, Network, PrivateKey, Signer};
 use actors::venues::AckVenue;
 use actors::{Actor, ActorId, RuntimeCounters};
 use engine::estimator::EstimatorConfig;
@@ -18,7 +19,7 @@ use engine::order::RequoteTolerance;
 use engine::quote::models::StaticSpreadModelConfig;
 use engine::quote::QuoteConfig;
 use engine::risk::{AccountRiskLimits, AddressBudget, CoinRiskLimits, RiskLimits, TradingState};
-use engine::types::{Nanos, Price, Qty, UnixNanos};
+use engine::types::{CoinId, Nanos, Price, Qty, UnixNanos};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -34,8 +35,8 @@ fn btc() -> Instrument {
     Instrument { name: "BTC".into(), sz_decimals: 5, min_notional_usd: 10.0 }
 }
 
-/// The seven actors for one BTC-like coin, plus a venue that acknowledges at once.
-pub fn actors(batches: Arc<AtomicU64>) -> Vec<Box<dyn Actor>> {
+/// The seven actors for one BTC-like coin, plus `venue` (which acknowledges at once).
+pub fn actors(venue: AckVenue) -> Vec<Box<dyn Actor>> {
     // Per-coin limits as the paper profile; the account-wide ones (σ threshold, throttle,
     // request budget) out of the way: books here arrive microseconds apart, far faster than
     // any venue, so the estimator's σ per √s and the order rate are not a market's.
@@ -54,7 +55,7 @@ pub fn actors(batches: Arc<AtomicU64>) -> Vec<Box<dyn Actor>> {
         unreachable!("the default estimator config is valid")
     };
     vec![
-        Box::new(AckVenue::new(batches)),
+        Box::new(venue),
         Box::new(FeedActor::new(1, STALE_AFTER)),
         Box::new(estimator),
         Box::new(quoter),
@@ -159,7 +160,7 @@ pub struct Threaded {
 impl Threaded {
     pub fn start(layout: Layout) -> Result<Self, RuntimeError> {
         let batches = Arc::new(AtomicU64::new(0));
-        let runtime = ThreadedRuntime::start(actors(batches.clone()), &layout.threads(), 1024)?;
+        let runtime = ThreadedRuntime::start(actors(AckVenue::new(batches.clone())), &layout.threads(), 1024)?;
         let mut pipeline = Self { runtime: Some(runtime), batches, books: alternating_books(), next: 0 };
         // Warm up: the first books create the estimator's params and the first ladder.
         for _ in 0..100 {
@@ -203,10 +204,34 @@ pub struct Inline {
     next: usize,
 }
 
+/// The public private key of Hyperliquid's SDK test vectors (HYPERLIQUID.md "Signing"): a
+/// signer for measuring, never for trading.
+const TEST_VECTOR_KEY: &str = "e908f86dbb4d55ac876378565aafeabc187f6690f046459397b17d9b9a19688e";
+
+/// Signs batches for BTC as Hyperliquid asset 0 (szDecimals 5), on testnet.
+fn test_batch_signer() -> BatchSigner {
+    let Ok(key) = PrivateKey::from_hex(TEST_VECTOR_KEY, "the SDK's test vectors") else {
+        unreachable!("the test-vector key is a valid key")
+    };
+    let mut assets = AssetTable::new();
+    assets.set(CoinId(0), AssetSpec { asset: 0, sz_decimals: btc().sz_decimals });
+    BatchSigner::new(Signer::new(key, Network::Testnet), assets)
+}
+
 impl Inline {
     pub fn new() -> Self {
+        Self::with_venue(AckVenue::new)
+    }
+
+    /// As `new`, with the venue signing every batch as the live venue will: a round trip is
+    /// then book in → signed action out.
+    pub fn signing() -> Self {
+        Self::with_venue(|batches| AckVenue::signing(batches, test_batch_signer()))
+    }
+
+    fn with_venue(venue: impl FnOnce(Arc<AtomicU64>) -> AckVenue) -> Self {
         let batches = Arc::new(AtomicU64::new(0));
-        let members = actors(batches.clone()).into_iter().map(|a| (a, None)).collect();
+        let members = actors(venue(batches.clone())).into_iter().map(|a| (a, None)).collect();
         let group =
             LocalGroup::new(MonoClock::new(Instant::now()), members, Arc::new(RuntimeCounters::default()), 1024);
         let mut pipeline = Self { group, batches, books: alternating_books(), next: 0 };

@@ -2,18 +2,21 @@
 //! latest mid, tells QuoteActor the new position and RiskActor the new accounting (position,
 //! PnL parts, traded volume — Risk marks it to its own mids for the loss limits), and
 //! reports each fill as an outcome to CalibrationActor.
+//!
+//! Each coin's books are an [`engine::portfolio::CoinLedger`]: a fill whose (coin, tid) was
+//! seen before changes nothing and tells nobody; mids feed its markouts and attribution.
 
 use crate::msg::{Msg, PnlUpdate, PositionUpdate};
 use crate::report::{ActorReport, CoinPnl, FillSummary};
 use crate::{Actor, ActorId, Outbox};
 use engine::calibration::{Outcome, OutcomeKind};
-use engine::portfolio::Position;
+use engine::portfolio::{CoinLedger, FillOrigin, FillOutcome, LedgerConfig};
 use engine::risk::CoinAccounting;
-use engine::types::{CoinId, Nanos};
+use engine::types::{CoinId, Nanos, UnixNanos};
 use engine::venue::VenueEvent;
 
 struct CoinState {
-    position: Position,
+    ledger: CoinLedger,
     mark_usd: f64,
 }
 
@@ -24,7 +27,11 @@ pub struct FillActor {
 
 impl FillActor {
     pub fn new(coin_count: usize) -> Self {
-        let coins = (0..coin_count).map(|_| CoinState { position: Position::default(), mark_usd: 0.0 }).collect();
+        let config = LedgerConfig::default();
+        // Only live fills reach this actor so far; no snapshot fill is told from history yet.
+        let coins = (0..coin_count)
+            .map(|_| CoinState { ledger: CoinLedger::new(&config, UnixNanos(0)), mark_usd: 0.0 })
+            .collect();
         Self { coins, unknown_coin_fills: 0 }
     }
 }
@@ -42,20 +49,23 @@ impl Actor for FillActor {
                     tracing::error!(coin = fill.coin.0, tid = fill.tid, "fill for a coin this engine does not trade");
                     return;
                 };
-                state.position.on_fill(&fill);
+                if state.ledger.on_fill(now, &fill, FillOrigin::Live) == FillOutcome::Duplicate {
+                    tracing::debug!(coin = fill.coin.0, tid = fill.tid, "duplicate fill ignored");
+                    return;
+                }
                 if state.mark_usd == 0.0 {
                     state.mark_usd = fill.px.to_f64();
                 }
-                let pnl = state.position.snapshot(state.mark_usd);
+                let pnl = state.ledger.position().snapshot(state.mark_usd);
                 let accounting = CoinAccounting {
-                    position: state.position.qty(),
+                    position: state.ledger.position().qty(),
                     avg_entry_usd: pnl.avg_entry_usd,
                     realized_pnl_usd: pnl.realized_pnl_usd,
                     fees_usd: pnl.fees_usd,
                     volume_usd: pnl.volume_usd,
                 };
                 out.send(ActorId::Risk, Msg::Pnl(PnlUpdate { coin: fill.coin, accounting }));
-                let update = PositionUpdate { coin: fill.coin, position: state.position.qty() };
+                let update = PositionUpdate { coin: fill.coin, position: state.ledger.position().qty() };
                 out.send(ActorId::Quote, Msg::Position(update));
                 let outcome = Outcome { coin: fill.coin, cloid: fill.cloid, kind: OutcomeKind::Filled, at: now };
                 out.send(ActorId::Calibration, Msg::Outcome(outcome));
@@ -63,6 +73,7 @@ impl Actor for FillActor {
             Msg::Params(params) => {
                 if let Some(state) = self.coins.get_mut(params.coin.index()) {
                     state.mark_usd = params.mid_usd;
+                    state.ledger.on_mid(now, params.mid_usd);
                 }
             }
             _ => {}
@@ -74,7 +85,7 @@ impl Actor for FillActor {
             .coins
             .iter()
             .enumerate()
-            .map(|(i, c)| CoinPnl { coin: CoinId(i as u8), pnl: c.position.snapshot(c.mark_usd) })
+            .map(|(i, c)| CoinPnl { coin: CoinId(i as u8), pnl: c.ledger.position().snapshot(c.mark_usd) })
             .collect();
         ActorReport::Fill(FillSummary { coins, unknown_coin_fills: self.unknown_coin_fills })
     }
@@ -115,6 +126,18 @@ mod tests {
         let ActorReport::Fill(s) = actor.report() else { panic!("fill report") };
         assert_eq!(s.coins[0].pnl.position_base, 2.0);
         assert_eq!(s.coins[0].pnl.fills, 1);
+    }
+
+    #[test]
+    fn a_duplicate_fill_changes_nothing_and_tells_nobody() {
+        let mut actor = FillActor::new(1);
+        let mut out = Outbox::default();
+        actor.handle(Nanos(1), fill(0), &mut out);
+        out.take();
+        actor.handle(Nanos(2), fill(0), &mut out);
+        assert!(out.is_empty());
+        let ActorReport::Fill(s) = actor.report() else { panic!("fill report") };
+        assert_eq!((s.coins[0].pnl.position_base, s.coins[0].pnl.fills), (2.0, 1));
     }
 
     #[test]

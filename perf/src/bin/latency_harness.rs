@@ -1,6 +1,6 @@
 //! Prints percentiles side by side: one cross-thread hop per wait strategy, and book-in →
-//! order-out for every thread layout with the ratio of each median to the inline lower
-//! bound.
+//! order-out for every thread layout (and, inline, book-in → signed action) with the ratio of
+//! each median to the inline lower bound.
 //!
 //! `cargo run -p perf --release --bin latency_harness -- [ROUND_TRIPS]`
 
@@ -63,6 +63,9 @@ fn main() {
         );
     };
     row("inline (lower bound)", inline);
+    // The same, with the venue signing each batch as the live venue will (k256, one signature
+    // per Hyperliquid action): book in → signed action out.
+    row("inline + signing", percentiles(measure(&mut Inline::signing(), n)));
     let layouts = [
         Layout::HotPathGrouped,
         Layout::ThreadPerActor(WaitStrategy::Spin),

@@ -21,6 +21,7 @@
 //! The sending half (WebSocket `post`, REST fallback, response mapping) builds on this.
 
 mod action;
+mod batch_signer;
 mod hashing;
 pub mod keys;
 mod nonce;
@@ -33,6 +34,7 @@ mod sdk_equality_tests;
 mod vector_tests;
 
 pub use action::{build_action, build_actions, cancel_by_oid, modify, AssetSpec, AssetTable, ModifyTarget};
+pub use batch_signer::{BatchSigner, MAX_L1_ACTIONS_PER_BATCH};
 pub use hashing::{action_hash, action_msgpack, agent_digest, connection_id_preimage, Network};
 pub use keys::{load_key_env, load_key_file, KeySource, PrivateKey, DEFAULT_KEY_ENV};
 pub use nonce::{nonce_in_window, NonceSource, NONCES_KEPT, NONCE_WINDOW_AHEAD_MS, NONCE_WINDOW_BEHIND_MS};
