@@ -35,7 +35,7 @@
 //! `as_reservation_offset` and `as_total_spread` are eqs. (29)–(30) in any price unit; the
 //! model here and the paper's Monte Carlo (`quote::as_paper`, absolute prices) both call them.
 
-use super::{ModelError, ModelInputs, ModelQuote, QuoteModel};
+use super::{positive, require, ModelError, ModelInputs, ModelQuote, QuoteModel};
 use serde::{Deserialize, Serialize};
 
 /// (1/γ)·ln(1 + γ/k): half the order-arrival part of eq. (30), in the unit of 1/k.
@@ -79,18 +79,6 @@ pub struct AvellanedaStoikovConfig {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AvellanedaStoikov {
     horizon: AsHorizon,
-}
-
-fn positive(x: f64) -> bool {
-    x.is_finite() && x > 0.0
-}
-
-fn require(ok: bool, name: &'static str, requirement: &'static str, value: f64) -> Result<(), ModelError> {
-    if ok {
-        Ok(())
-    } else {
-        Err(ModelError::Input { name, requirement, value })
-    }
 }
 
 impl AvellanedaStoikov {

@@ -51,11 +51,8 @@ use std::cell::RefCell;
 
 use serde::{Deserialize, Serialize};
 
-use super::glft_exact::{
-    check_finite, check_non_negative, check_positive, fill_tridiagonal, validate_horizon_and_bound, DepthTable, Solve,
-    REENTERED,
-};
-use super::{ModelError, ModelInputs, ModelQuote, QuoteModel};
+use super::glft_exact::{fill_tridiagonal, validate_horizon_and_bound, DepthTable, Solve, REENTERED};
+use super::{check_finite, check_non_negative, check_positive, ModelError, ModelInputs, ModelQuote, QuoteModel};
 
 /// Default rolling horizon, as `glft_exact`'s: long against the inventory relaxation time.
 const DEFAULT_HORIZON_S: f64 = 300.0;

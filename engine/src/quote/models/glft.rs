@@ -18,7 +18,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ModelError, ModelInputs, ModelQuote, QuoteModel};
+use super::{positive, ModelError, ModelInputs, ModelQuote, QuoteModel};
 
 /// The model inputs, units in the names.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -75,10 +75,6 @@ pub fn gamma_per_frac_lot(gamma_per_usd: f64, mid_usd: f64, lot_base: f64) -> f6
 
 /// Order size Δ in lots: one quote is one lot.
 const ORDER_SIZE_LOTS: f64 = 1.0;
-
-fn positive(x: f64) -> bool {
-    x.is_finite() && x > 0.0
-}
 
 /// (1/x)·ln(1 + x/κ) with its x → 0 limit 1/κ, computed without cancellation.
 fn c1(x: f64, kappa: f64) -> f64 {

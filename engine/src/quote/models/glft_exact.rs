@@ -44,7 +44,7 @@ use std::cell::RefCell;
 use serde::{Deserialize, Serialize};
 
 use super::matrix_exp::MatrixExp;
-use super::{ModelError, ModelInputs, ModelQuote, QuoteModel};
+use super::{check_finite, check_non_negative, check_positive, ModelError, ModelInputs, ModelQuote, QuoteModel};
 
 /// Largest inventory bound Q: the matrices are (2Q + 1)² = 61² at most, so a recomputation
 /// (~20–25 dense products, 61³ each) stays near a millisecond in release builds (measured on
@@ -136,30 +136,6 @@ impl QuoteModel for GlftExact {
 // δb(q) = c + (1/κ)·ln(w_q/w_(q+1)), δa(q) = c + (1/κ)·ln(w_q/w_(q−1)).
 
 pub(super) const REENTERED: &str = "quote model re-entered while computing its table";
-
-pub(super) fn check_positive(name: &'static str, value: f64) -> Result<(), ModelError> {
-    if value.is_finite() && value > 0.0 {
-        Ok(())
-    } else {
-        Err(ModelError::Input { name, requirement: "a positive finite number", value })
-    }
-}
-
-pub(super) fn check_non_negative(name: &'static str, value: f64) -> Result<(), ModelError> {
-    if value.is_finite() && value >= 0.0 {
-        Ok(())
-    } else {
-        Err(ModelError::Input { name, requirement: "a non-negative finite number", value })
-    }
-}
-
-pub(super) fn check_finite(name: &'static str, value: f64) -> Result<(), ModelError> {
-    if value.is_finite() {
-        Ok(())
-    } else {
-        Err(ModelError::Input { name, requirement: "finite", value })
-    }
-}
 
 pub(super) fn validate_horizon_and_bound(
     horizon_name: &'static str,

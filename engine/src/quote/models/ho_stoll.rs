@@ -30,7 +30,7 @@
 //! base wealth correlated with the stock; we have none, so its covariance terms are zero, and
 //! `drift_frac_per_s` (an expected return) is not used.
 
-use super::{ModelError, ModelInputs, ModelQuote, QuoteModel};
+use super::{require, ModelError, ModelInputs, ModelQuote, QuoteModel};
 use serde::{Deserialize, Serialize};
 
 /// Transaction size Q in lots: one quote is one lot.
@@ -50,14 +50,6 @@ pub struct HoStollConfig {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct HoStoll {
     horizon_s: f64,
-}
-
-fn require(ok: bool, name: &'static str, requirement: &'static str, value: f64) -> Result<(), ModelError> {
-    if ok {
-        Ok(())
-    } else {
-        Err(ModelError::Input { name, requirement, value })
-    }
 }
 
 impl HoStoll {

@@ -85,3 +85,28 @@ pub trait QuoteModel: Send {
     fn name(&self) -> &'static str;
     fn quote(&self, inputs: &ModelInputs) -> Result<ModelQuote, ModelError>;
 }
+
+/// `Ok` when `ok`, else the named input error: the models' one way to refuse an input.
+pub(super) fn require(ok: bool, name: &'static str, requirement: &'static str, value: f64) -> Result<(), ModelError> {
+    if ok {
+        Ok(())
+    } else {
+        Err(ModelError::Input { name, requirement, value })
+    }
+}
+
+pub(super) fn positive(x: f64) -> bool {
+    x.is_finite() && x > 0.0
+}
+
+pub(super) fn check_positive(name: &'static str, value: f64) -> Result<(), ModelError> {
+    require(positive(value), name, "a positive finite number", value)
+}
+
+pub(super) fn check_non_negative(name: &'static str, value: f64) -> Result<(), ModelError> {
+    require(value.is_finite() && value >= 0.0, name, "a non-negative finite number", value)
+}
+
+pub(super) fn check_finite(name: &'static str, value: f64) -> Result<(), ModelError> {
+    require(value.is_finite(), name, "finite", value)
+}
