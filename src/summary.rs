@@ -10,6 +10,7 @@ use actors::{ActorId, QueueCounters, RuntimeCounters};
 use engine::calibration::CalibrationCounts;
 use engine::instrument::Instrument;
 use engine::order::SwitchPhase;
+use engine::portfolio::{AttributionReport, MarkoutStats};
 use engine::types::UnixNanos;
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -27,6 +28,9 @@ pub struct CoinSummary {
     pub unrealized_pnl_usd: f64,
     pub fees_usd: f64,
     pub net_pnl_usd: f64,
+    /// The coin ledger's markouts (per horizon and side) and PnL attribution.
+    pub markouts: MarkoutStats,
+    pub attribution: AttributionReport,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -104,6 +108,8 @@ impl RunSummary {
                             unrealized_pnl_usd: p.unrealized_pnl_usd,
                             fees_usd: p.fees_usd,
                             net_pnl_usd: p.net_pnl_usd,
+                            markouts: c.markouts,
+                            attribution: c.attribution,
                         });
                     }
                 }
@@ -160,6 +166,9 @@ impl RunSummary {
                 c.fees_usd,
                 c.net_pnl_usd
             );
+        }
+        for c in &self.coins {
+            let _ = writeln!(s, "{}", markout_line(c));
         }
         let _ = writeln!(s, "\nlatency (µs)            count      p50      p90      p99    p99.9      max");
         let mut row = |name: String, p: &Percentiles| {
@@ -286,4 +295,40 @@ impl RunSummary {
         );
         s
     }
+}
+
+/// One line per coin: markouts per horizon (bid/ask avg bps, resolved count, expired) and the
+/// attribution's terms.
+fn markout_line(c: &CoinSummary) -> String {
+    let bps = |v: Option<f64>| v.map_or_else(|| "-".to_string(), |v| format!("{v:+.2}"));
+    let m = &c.markouts;
+    let horizons: Vec<String> = (0..m.horizons_ms.len())
+        .map(|h| {
+            let [b, a] = m.cells[h];
+            let t = m.total(h);
+            format!(
+                "{}s {}/{} bps (n {}, exp {})",
+                m.horizons_ms[h] as f64 / 1000.0,
+                bps(b.avg_bps()),
+                bps(a.avg_bps()),
+                t.count,
+                t.expired
+            )
+        })
+        .collect();
+    let a = &c.attribution.total;
+    format!(
+        "{}: markouts bid/ask {}; attribution @{}s: spread {:+.4} adverse {:+.4} fees {:.4} rebates {:.4} funding \
+         {:+.4} residual {:+.4} = {:+.4} USD",
+        c.coin,
+        horizons.join(", "),
+        c.attribution.horizon_ms as f64 / 1000.0,
+        a.spread_capture_usd,
+        a.adverse_selection_usd,
+        a.fees_usd,
+        a.rebates_usd,
+        a.funding_usd,
+        a.residual_usd,
+        a.total_usd
+    )
 }

@@ -236,3 +236,47 @@ fn each_quote_decision_is_one_structured_record_with_its_components() {
     assert!(records.iter().any(|r| r["fields"]["model"] == "glft"), "the model quotes once warm");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_paper_run_reports_markouts_at_every_horizon_and_an_attribution_that_adds_up() {
+    let out = Command::new(BIN).args(["run", "--speed", "max", "--duration", "120", "--json"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let s = summary_json(&out.stdout);
+    let fill = s["reports"].as_array().unwrap().iter().find_map(|r| r.get("fill")).expect("fill report");
+    let coins = fill["coins"].as_array().expect("fill.coins");
+    assert!(!coins.is_empty());
+    let f = |v: &Value| v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"));
+    for coin in coins {
+        assert!(coin["pnl"]["fills"].as_u64().unwrap() > 0, "a coin without fills: {coin}");
+        let m = &coin["markouts"];
+        let horizons: Vec<u64> = m["horizons_ms"].as_array().unwrap().iter().map(|h| h.as_u64().unwrap()).collect();
+        assert_eq!(horizons, [500, 2_000, 10_000, 60_000]);
+        for (h, cells) in m["cells"].as_array().unwrap().iter().enumerate() {
+            let cells = cells.as_array().unwrap();
+            assert_eq!(cells.len(), 2, "[bid, ask]");
+            let count: u64 = cells.iter().map(|c| c["count"].as_u64().unwrap()).sum();
+            assert!(count > 0, "no markouts at {} ms: {m}", horizons[h]);
+            for c in cells {
+                assert!(c["expired"].as_u64().is_some(), "{c}");
+                assert_eq!(c["avg_bps"].is_null(), c["count"] == 0, "avg_bps once resolved: {c}");
+            }
+        }
+        let a = &coin["attribution"];
+        assert!(a["resolved_fills"].as_u64().unwrap() > 0, "{a}");
+        let sides = a["sides"].as_array().unwrap();
+        for terms in sides.iter().chain([&a["total"]]) {
+            let sum = f(&terms["spread_capture_usd"]) - f(&terms["adverse_selection_usd"]) - f(&terms["fees_usd"])
+                + f(&terms["rebates_usd"])
+                + f(&terms["funding_usd"])
+                + f(&terms["residual_usd"]);
+            assert!((sum - f(&terms["total_usd"])).abs() < 1e-9, "terms do not sum to the total: {terms}");
+        }
+        let by_side = f(&sides[0]["total_usd"]) + f(&sides[1]["total_usd"]) + f(&a["total"]["funding_usd"]);
+        assert!((by_side - f(&a["total"]["total_usd"])).abs() < 1e-9, "{a}");
+        // Attribution explains the coin's whole net PnL.
+        let net = f(&coin["pnl"]["net_pnl_usd"]);
+        assert!((net - f(&a["total"]["total_usd"])).abs() < 1e-6, "net {net} vs attribution {a}");
+    }
+    // The per-coin summary carries the same and the text line is derived from it.
+    assert!(s["coins"][0]["markouts"]["cells"].is_array() && s["coins"][0]["attribution"]["total"].is_object());
+}

@@ -3,7 +3,7 @@
 use engine::calibration::CalibrationCounts;
 use engine::estimator::{KappaSource, MarketParams, SigmaSource, VolRegimeLabel};
 use engine::market::SourceCounters;
-use engine::portfolio::PnlSnapshot;
+use engine::portfolio::{AttributionReport, MarkoutStats, PnlSnapshot};
 use engine::risk::{
     CoinRiskSnapshot, LossSnapshot, ReasonCounts, RequestBudgetSnapshot, RiskLimits, TradingStateChange,
 };
@@ -197,6 +197,10 @@ pub struct OrderReport {
 pub struct CoinPnl {
     pub coin: CoinId,
     pub pnl: PnlSnapshot,
+    /// The ledger's markouts: per horizon and side `[bid, ask]`, count, expired, avg bps.
+    pub markouts: MarkoutStats,
+    /// The ledger's PnL attribution, per side and in total.
+    pub attribution: AttributionReport,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]

@@ -271,13 +271,50 @@ fn fills(p: &mut Page, f: &FillSummary, info: &EngineInfo) {
         p.sample("hyperquote_volume_usd_total", &[("coin", &c.coin)], c.pnl.volume_usd);
     }
     p.single("hyperquote_net_pnl_usd", "gauge", "Net PnL over all coins, USD.", totals(f).net_pnl_usd);
+    p.family(
+        "hyperquote_markout_bps",
+        "gauge",
+        "Notional-weighted mean markout per coin, horizon and side, bps (absent before the first resolved fill).",
+    );
+    for (c, view) in f.coins.iter().zip(&coins) {
+        let m = &c.markouts;
+        for (ms, cells) in m.horizons_ms.iter().zip(&m.cells) {
+            let horizon = format!("{}s", *ms as f64 / 1000.0);
+            for (side, cell) in ["bid", "ask"].into_iter().zip(cells) {
+                if let Some(bps) = cell.avg_bps() {
+                    let labels = [("coin", view.coin.as_str()), ("horizon", horizon.as_str()), ("side", side)];
+                    p.sample("hyperquote_markout_bps", &labels, bps);
+                }
+            }
+        }
+    }
+    p.family(
+        "hyperquote_attribution_usd",
+        "gauge",
+        "PnL attribution per coin and term, USD: spread capture, adverse selection, fees, rebates, funding, \
+         residual (inventory carry) and their total (spread - adverse - fees + rebates + funding + residual).",
+    );
+    for (c, view) in f.coins.iter().zip(&coins) {
+        let t = &c.attribution.total;
+        for (term, v) in [
+            ("spread_capture", t.spread_capture_usd),
+            ("adverse_selection", t.adverse_selection_usd),
+            ("fees", t.fees_usd),
+            ("rebates", t.rebates_usd),
+            ("funding", t.funding_usd),
+            ("residual", t.residual_usd),
+            ("total", t.total_usd),
+        ] {
+            p.sample("hyperquote_attribution_usd", &[("coin", &view.coin), ("term", term)], v);
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use actors::report::CoinPnl;
-    use engine::portfolio::PnlSnapshot;
+    use engine::portfolio::{AttributionReport, MarkoutCell, MarkoutStats, PnlSnapshot};
     use engine::types::CoinId;
 
     /// Checks the text format: comments are `# HELP`/`# TYPE`, every other line is
@@ -337,10 +374,17 @@ mod tests {
             tick_to_order: None,
         };
         quote_latency.queue_wait.count = 0;
+        let mut markouts = MarkoutStats { horizons_ms: [500, 2_000, 10_000, 60_000], ..MarkoutStats::default() };
+        markouts.cells[0][1] = MarkoutCell { count: 2, expired: 0, markout_usd: -0.1, notional_usd: 1_000.0 };
+        let mut attribution = AttributionReport::default();
+        attribution.total.spread_capture_usd = 0.25;
+        attribution.total.total_usd = 0.2;
         let fill = FillSummary {
             coins: vec![CoinPnl {
                 coin: CoinId(0),
                 pnl: PnlSnapshot { position_base: -0.5, net_pnl_usd: f64::NAN, fills: 2, ..PnlSnapshot::default() },
+                markouts,
+                attribution,
             }],
             unknown_coin_fills: 0,
         };
@@ -377,5 +421,9 @@ mod tests {
         assert!(find("hyperquote_pnl_usd", r#"coin="BTC",kind="net""#).is_nan());
         assert_eq!(find("hyperquote_actor_answered", r#"actor="risk""#), 0.0);
         assert_eq!(find("hyperquote_admin_requests_total", ""), 5.0);
+        assert_eq!(find("hyperquote_markout_bps", r#"coin="BTC",horizon="0.5s",side="ask""#), -1.0);
+        assert!(!page.contains(r#"horizon="0.5s",side="bid""#), "no resolved bid markouts, no sample");
+        assert_eq!(find("hyperquote_attribution_usd", r#"coin="BTC",term="spread_capture""#), 0.25);
+        assert_eq!(find("hyperquote_attribution_usd", r#"coin="BTC",term="total""#), 0.2);
     }
 }

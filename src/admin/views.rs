@@ -150,6 +150,7 @@ impl ParamsView {
 pub(crate) mod tests {
     use super::*;
     use actors::report::CoinPnl;
+    use engine::portfolio::{AttributionReport, MarkoutStats};
     use engine::types::{CoinId, Nanos};
     use std::time::Instant;
 
@@ -166,14 +167,19 @@ pub(crate) mod tests {
         PnlSnapshot { position_base, net_pnl_usd, fills, ..PnlSnapshot::default() }
     }
 
+    fn coin(coin: u8, pnl: PnlSnapshot) -> CoinPnl {
+        CoinPnl {
+            coin: CoinId(coin),
+            pnl,
+            markouts: MarkoutStats::default(),
+            attribution: AttributionReport::default(),
+        }
+    }
+
     #[test]
     fn coins_are_named_and_totals_add_up() {
         let fill = FillSummary {
-            coins: vec![
-                CoinPnl { coin: CoinId(0), pnl: pnl(0.5, 1.25, 3) },
-                CoinPnl { coin: CoinId(1), pnl: pnl(-2.0, -0.25, 4) },
-                CoinPnl { coin: CoinId(7), pnl: pnl(0.0, 0.0, 0) },
-            ],
+            coins: vec![coin(0, pnl(0.5, 1.25, 3)), coin(1, pnl(-2.0, -0.25, 4)), coin(7, pnl(0.0, 0.0, 0))],
             unknown_coin_fills: 0,
         };
         let views = coin_views(&fill, &info());

@@ -4,7 +4,9 @@
 //! reports each fill as an outcome to CalibrationActor.
 //!
 //! Each coin's books are an [`engine::portfolio::CoinLedger`]: a fill whose (coin, tid) was
-//! seen before changes nothing and tells nobody; mids feed its markouts and attribution.
+//! seen before changes nothing and tells nobody; mids feed its markouts and attribution, and
+//! while markouts are open a timer ([`MARKOUT_TICK`]) lets the clock expire those whose mid
+//! never comes (a quiet feed).
 
 use crate::msg::{Msg, PnlUpdate, PositionUpdate};
 use crate::report::{ActorReport, CoinPnl, FillSummary};
@@ -15,6 +17,9 @@ use engine::risk::CoinAccounting;
 use engine::types::{CoinId, Nanos, UnixNanos};
 use engine::venue::VenueEvent;
 
+/// How often the clock expires open markouts while the feed is quiet.
+pub const MARKOUT_TICK: Nanos = Nanos::from_millis(500);
+
 struct CoinState {
     ledger: CoinLedger,
     mark_usd: f64,
@@ -23,6 +28,8 @@ struct CoinState {
 pub struct FillActor {
     coins: Vec<CoinState>,
     unknown_coin_fills: u64,
+    /// Set while some coin has open markouts.
+    next_tick: Option<Nanos>,
 }
 
 impl FillActor {
@@ -32,7 +39,7 @@ impl FillActor {
         let coins = (0..coin_count)
             .map(|_| CoinState { ledger: CoinLedger::new(&config, UnixNanos(0)), mark_usd: 0.0 })
             .collect();
-        Self { coins, unknown_coin_fills: 0 }
+        Self { coins, unknown_coin_fills: 0, next_tick: None }
     }
 }
 
@@ -52,6 +59,9 @@ impl Actor for FillActor {
                 if state.ledger.on_fill(now, &fill, FillOrigin::Live) == FillOutcome::Duplicate {
                     tracing::debug!(coin = fill.coin.0, tid = fill.tid, "duplicate fill ignored");
                     return;
+                }
+                if state.ledger.pending_markouts() > 0 {
+                    self.next_tick.get_or_insert(now + MARKOUT_TICK);
                 }
                 if state.mark_usd == 0.0 {
                     state.mark_usd = fill.px.to_f64();
@@ -80,12 +90,33 @@ impl Actor for FillActor {
         }
     }
 
+    fn next_wakeup(&self) -> Option<Nanos> {
+        self.next_tick
+    }
+
+    fn on_wakeup(&mut self, now: Nanos, _out: &mut Outbox) {
+        let mut pending = false;
+        for state in &mut self.coins {
+            state.ledger.on_time(now);
+            pending |= state.ledger.pending_markouts() > 0;
+        }
+        self.next_tick = pending.then(|| now + MARKOUT_TICK);
+    }
+
     fn report(&self) -> ActorReport {
         let coins = self
             .coins
             .iter()
             .enumerate()
-            .map(|(i, c)| CoinPnl { coin: CoinId(i as u8), pnl: c.ledger.position().snapshot(c.mark_usd) })
+            .map(|(i, c)| {
+                let ledger = c.ledger.snapshot();
+                CoinPnl {
+                    coin: CoinId(i as u8),
+                    pnl: c.ledger.position().snapshot(c.mark_usd),
+                    markouts: ledger.markouts,
+                    attribution: ledger.attribution,
+                }
+            })
             .collect();
         ActorReport::Fill(FillSummary { coins, unknown_coin_fills: self.unknown_coin_fills })
     }
@@ -149,5 +180,31 @@ mod tests {
         let ActorReport::Fill(s) = actor.report() else { panic!("fill report") };
         assert_eq!(s.unknown_coin_fills, 1);
         assert_eq!(s.coins[0].pnl.fills, 0);
+    }
+
+    #[test]
+    fn the_clock_expires_markouts_while_the_feed_is_quiet() {
+        let mut actor = FillActor::new(1);
+        let mut out = Outbox::default();
+        assert_eq!(actor.next_wakeup(), None, "no markouts, no timer");
+        actor.handle(Nanos(1), crate::testkit::params(0, 1), &mut out);
+        actor.handle(Nanos(2), fill(0), &mut out);
+        assert_eq!(actor.next_wakeup(), Some(Nanos(2) + MARKOUT_TICK));
+        // The feed goes quiet: no mid after the fill, only the timer.
+        let mut now = Nanos(2);
+        while let Some(t) = actor.next_wakeup() {
+            assert!(t > now, "the timer moves forward");
+            now = t;
+            actor.on_wakeup(now, &mut out);
+        }
+        assert!(now <= Nanos::from_millis(61_500 + 1) + MARKOUT_TICK, "stops once every horizon expired: {now:?}");
+        let ActorReport::Fill(s) = actor.report() else { panic!("fill report") };
+        let m = s.coins[0].markouts;
+        assert_eq!(m.pending, 0);
+        for h in 0..m.horizons_ms.len() {
+            assert_eq!((m.cells[h][0].expired, m.cells[h][0].count), (1, 0), "horizon {h}");
+        }
+        let a = s.coins[0].attribution;
+        assert_eq!(a.total.fees_usd, 0.03);
     }
 }

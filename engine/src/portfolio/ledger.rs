@@ -225,6 +225,11 @@ impl CoinLedger {
         self.markouts.on_time(now, |_| {});
     }
 
+    /// Fills whose markouts are still open (the clock may yet expire them).
+    pub fn pending_markouts(&self) -> usize {
+        self.markouts.pending()
+    }
+
     /// A funding payment (`user.funding`): positive received, negative paid. Payments are
     /// hourly; one not later than the last seen is a replay, counted and ignored.
     pub fn on_funding(&mut self, exchange_time: UnixNanos, payment_usd: f64) -> bool {

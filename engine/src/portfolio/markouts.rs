@@ -80,8 +80,9 @@ pub enum MarkoutEvent {
     Expired { fill: PendingFill, horizon: usize },
 }
 
-/// Markouts of one side at one horizon.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+/// Markouts of one side at one horizon. Serialized with its `avg_bps` (null before the first
+/// resolved fill).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct MarkoutCell {
     pub count: u64,
     pub expired: u64,
@@ -95,6 +96,19 @@ impl MarkoutCell {
     /// Notional-weighted mean markout in bps; `None` before the first resolved fill.
     pub fn avg_bps(&self) -> Option<f64> {
         (self.notional_usd > 0.0).then(|| 1e4 * self.markout_usd / self.notional_usd)
+    }
+}
+
+impl Serialize for MarkoutCell {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("MarkoutCell", 5)?;
+        s.serialize_field("count", &self.count)?;
+        s.serialize_field("expired", &self.expired)?;
+        s.serialize_field("markout_usd", &self.markout_usd)?;
+        s.serialize_field("notional_usd", &self.notional_usd)?;
+        s.serialize_field("avg_bps", &self.avg_bps())?;
+        s.end()
     }
 }
 
@@ -163,6 +177,11 @@ impl MarkoutQueue {
     /// A mid at `now`: expires overdue horizons, then resolves those that are due.
     pub fn on_mid(&mut self, now: Nanos, mid_usd: f64, mut on_event: impl FnMut(MarkoutEvent)) {
         self.advance(now, Some(mid_usd), &mut on_event);
+    }
+
+    /// Fills with horizons still open.
+    pub fn pending(&self) -> usize {
+        self.pending.len()
     }
 
     pub fn stats(&self) -> MarkoutStats {
@@ -265,5 +284,14 @@ mod tests {
         let s = q.stats();
         assert_eq!((s.evicted, s.pending), (1, 2));
         assert_eq!(s.total(3).expired, 1);
+    }
+
+    #[test]
+    fn a_cell_serializes_with_its_average_in_bps() {
+        let cell = MarkoutCell { count: 1, expired: 2, markout_usd: 0.5, notional_usd: 1_000.0 };
+        let json = serde_json::to_value(cell).unwrap();
+        assert_eq!((json["count"].as_u64(), json["expired"].as_u64()), (Some(1), Some(2)));
+        assert_eq!(json["avg_bps"].as_f64(), Some(5.0));
+        assert!(serde_json::to_value(MarkoutCell::default()).unwrap()["avg_bps"].is_null());
     }
 }
