@@ -252,18 +252,9 @@ impl BookSignalsEstimator {
 mod tests {
     use super::*;
     use crate::estimator::SpreadRegimeLabel;
-    use crate::types::{CoinId, Price, Qty};
+    use crate::types::CoinId;
 
-    fn level(px: &str, sz: &str) -> BookLevel {
-        BookLevel { px: Price::parse(px).unwrap(), sz: Qty::parse(sz).unwrap(), orders: 1 }
-    }
-
-    fn book(bids: &[(&str, &str)], asks: &[(&str, &str)]) -> L2Book {
-        let mut b = L2Book::empty(CoinId(0));
-        b.bids.extend(bids.iter().map(|(p, s)| level(p, s)));
-        b.asks.extend(asks.iter().map(|(p, s)| level(p, s)));
-        b
-    }
+    use crate::market::book_fixtures::book;
 
     /// Mid 100, spread 2 bps (99.99 / 100.01); levels 1 cent apart.
     fn ladder() -> L2Book {

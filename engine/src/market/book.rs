@@ -89,20 +89,27 @@ impl L2Book {
     }
 }
 
+/// Test fixtures: a book of coin 0 from decimal strings, best levels first.
 #[cfg(test)]
-mod tests {
+pub(crate) mod fixtures {
     use super::*;
 
-    fn level(px: &str, sz: &str) -> BookLevel {
+    pub fn level(px: &str, sz: &str) -> BookLevel {
         BookLevel { px: Price::parse(px).unwrap(), sz: Qty::parse(sz).unwrap(), orders: 1 }
     }
 
-    fn book(bids: &[(&str, &str)], asks: &[(&str, &str)]) -> L2Book {
+    pub fn book(bids: &[(&str, &str)], asks: &[(&str, &str)]) -> L2Book {
         let mut b = L2Book::empty(CoinId(0));
         b.bids.extend(bids.iter().map(|(p, s)| level(p, s)));
         b.asks.extend(asks.iter().map(|(p, s)| level(p, s)));
         b
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixtures::book;
+    use super::*;
 
     #[test]
     fn mid_and_weighted_mid() {

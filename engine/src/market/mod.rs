@@ -12,6 +12,8 @@ mod trade;
 
 pub use asset_context::AssetContext;
 pub use bbo::Bbo;
+#[cfg(test)]
+pub(crate) use book::fixtures as book_fixtures;
 pub use book::{BookLevel, L2Book, MAX_BOOK_LEVELS};
 pub use book_keeper::{BookKeeper, BookReject, FeedHealthChange};
 pub use event::MarketEvent;

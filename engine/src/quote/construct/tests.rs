@@ -1,7 +1,7 @@
 //! `construct` end to end: hand-computed ladders for each step acting alone.
 
 use super::*;
-use crate::estimator::{FlowWindow, OfiWindow, ReferenceParams, VolRegimeLabel};
+use crate::estimator::ReferenceParams;
 use crate::quote::{QuoteLevel, TargetLadder};
 use crate::types::{CoinId, Price, Qty};
 
@@ -107,27 +107,7 @@ fn buy_pressure_lifts_both_quotes() {
 /// The selling market of toxicity.rs: bid score 0.67 → widened 1.36 bps; ask 0.2.
 fn selling() -> MarketParams {
     let mut m = market();
-    m.book.depth_imbalance = -0.6;
-    m.ofi.is_warm = true;
-    m.ofi.windows[0] = Some(OfiWindow {
-        window_s: 1.0,
-        ofi_base: -3.0,
-        events: 9,
-        avg_touch_depth_base: 1.0,
-        ofi_per_avg_depth: Some(-3.0),
-    });
-    m.flow.is_warm = true;
-    m.flow.windows[0] = Some(FlowWindow {
-        window_s: 1.0,
-        trades: 5,
-        buy_base: Qty::from_f64(1.0),
-        sell_base: Qty::from_f64(3.0),
-        buy_usd: 1e5,
-        sell_usd: 3e5,
-    });
-    m.volatility.regime = VolRegimeLabel::Stressed;
-    m.context.funding_rate_frac_per_hour = Some(2e-4);
-    m.context.funding_extremity = Some(0.5);
+    super::toxicity::lean_on_the_bid(&mut m);
     m
 }
 

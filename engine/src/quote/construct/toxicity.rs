@@ -208,11 +208,39 @@ pub fn toxicity(market: &MarketParams, side: Side, config: &ToxicityConfig) -> S
     SideToxicity { imbalance, ofi, flow, regime, funding, score, widen_bps, gated: score >= config.gate_threshold }
 }
 
+/// Test fixture shared with the pipeline's tests: every toxicity signal of `m` leans on the
+/// bid (ask-heavy book, selling OFI and flow, stressed volatility, longs paying funding).
+#[cfg(test)]
+pub(super) fn lean_on_the_bid(m: &mut MarketParams) {
+    use crate::estimator::{FlowWindow, OfiWindow, VolRegimeLabel};
+    use crate::types::Qty;
+    m.book.depth_imbalance = -0.6;
+    m.ofi.is_warm = true;
+    m.ofi.windows[0] = Some(OfiWindow {
+        window_s: 1.0,
+        ofi_base: -30.0,
+        events: 12,
+        avg_touch_depth_base: 10.0,
+        ofi_per_avg_depth: Some(-3.0),
+    });
+    m.flow.is_warm = true;
+    m.flow.windows[0] = Some(FlowWindow {
+        window_s: 1.0,
+        trades: 5,
+        buy_base: Qty::from_f64(1.0),
+        sell_base: Qty::from_f64(3.0),
+        buy_usd: 100.0,
+        sell_usd: 300.0,
+    });
+    m.volatility.regime = VolRegimeLabel::Stressed;
+    m.context.funding_rate_frac_per_hour = Some(2e-4);
+    m.context.funding_extremity = Some(0.5);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::estimator::{FlowWindow, OfiWindow};
-    use crate::types::{CoinId, Price, Qty};
+    use crate::types::{CoinId, Price};
 
     fn quiet() -> MarketParams {
         MarketParams::cold(CoinId(0), Price::from_f64(99.99), Price::from_f64(100.01), 100.0, 100.0)
@@ -221,27 +249,7 @@ mod tests {
     /// An ask-heavy, selling market: every signal leans on the bid.
     fn selling() -> MarketParams {
         let mut m = quiet();
-        m.book.depth_imbalance = -0.6;
-        m.ofi.is_warm = true;
-        m.ofi.windows[0] = Some(OfiWindow {
-            window_s: 1.0,
-            ofi_base: -30.0,
-            events: 12,
-            avg_touch_depth_base: 10.0,
-            ofi_per_avg_depth: Some(-3.0),
-        });
-        m.flow.is_warm = true;
-        m.flow.windows[0] = Some(FlowWindow {
-            window_s: 1.0,
-            trades: 5,
-            buy_base: Qty::from_f64(1.0),
-            sell_base: Qty::from_f64(3.0),
-            buy_usd: 100.0,
-            sell_usd: 300.0,
-        });
-        m.volatility.regime = VolRegimeLabel::Stressed;
-        m.context.funding_rate_frac_per_hour = Some(2e-4);
-        m.context.funding_extremity = Some(0.5);
+        lean_on_the_bid(&mut m);
         m
     }
 
