@@ -51,6 +51,25 @@ pub enum OrderAction {
     ScheduleCancel {
         at: Option<UnixNanos>,
     },
+    /// Replace resting order `cloid` by `new` (same coin, new cloid) in one action —
+    /// Hyperliquid's `batchModify`: one signature for a moved ladder instead of a cancel
+    /// batch and an order batch. The venue answers as if it were the cancel and then the
+    /// place: `Cancelled { cloid }` then `Accepted`/`Rejected { new.cloid }`. If the old
+    /// order is gone (filled, cancelled) it answers `CancelRejected { cloid }` and
+    /// `Rejected { new.cloid, OrderGone }`; any other refusal is `Rejected { new.cloid }`
+    /// and leaves the old order resting.
+    Modify {
+        coin: CoinId,
+        cloid: Cloid,
+        new: OrderRequest,
+    },
+    /// Ask where order `cloid` stands (an action on it went unanswered too long): the venue
+    /// answers [`VenueEvent::OrderStatus`]. Not a signed action (Hyperliquid: info
+    /// `orderStatus`), it costs no request budget.
+    QueryStatus {
+        coin: CoinId,
+        cloid: Cloid,
+    },
 }
 
 impl OrderAction {
@@ -58,7 +77,9 @@ impl OrderAction {
     pub fn coin(&self) -> Option<CoinId> {
         match self {
             OrderAction::Place(req) => Some(req.coin),
-            OrderAction::Cancel { coin, .. } => Some(*coin),
+            OrderAction::Cancel { coin, .. }
+            | OrderAction::Modify { coin, .. }
+            | OrderAction::QueryStatus { coin, .. } => Some(*coin),
             OrderAction::ScheduleCancel { .. } => None,
         }
     }
@@ -66,7 +87,7 @@ impl OrderAction {
     /// Whether the action places or cancels an order, i.e. is the quote path's answer to
     /// market data (tick-to-order measures these); a scheduled cancel is a timer's.
     pub fn is_order_flow(&self) -> bool {
-        !matches!(self, OrderAction::ScheduleCancel { .. })
+        !matches!(self, OrderAction::ScheduleCancel { .. } | OrderAction::QueryStatus { .. })
     }
 }
 
@@ -231,6 +252,33 @@ pub enum VenueEvent {
         at: UnixNanos,
         cancelled_orders: u32,
     },
+    /// The answer to [`OrderAction::QueryStatus`].
+    OrderStatus {
+        coin: CoinId,
+        cloid: Cloid,
+        status: VenueOrderStatus,
+    },
+    /// A fill the venue reports as history (Hyperliquid: the `userFills` snapshot sent on
+    /// subscribing, or info `userFills` at start): reconciled by (coin, tid), counted only
+    /// if this trading session has not seen it (see `portfolio::ledger`).
+    HistoricalFill(FillReport),
+    /// A funding payment on a coin's position: positive received, negative paid.
+    Funding {
+        coin: CoinId,
+        payment_usd: f64,
+        exchange_time: UnixNanos,
+    },
+}
+
+/// Where the venue says an order stands (the answer to an [`OrderAction::QueryStatus`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum VenueOrderStatus {
+    Open,
+    Filled,
+    Cancelled,
+    Rejected(RejectReason),
+    /// The venue knows no order with this cloid: the place never arrived.
+    Unknown,
 }
 
 impl VenueEvent {
@@ -241,7 +289,8 @@ impl VenueEvent {
             | VenueEvent::Rejected { coin, .. }
             | VenueEvent::Cancelled { coin, .. }
             | VenueEvent::CancelRejected { coin, .. } => Some(*coin),
-            VenueEvent::Fill(f) => Some(f.coin),
+            VenueEvent::Fill(f) | VenueEvent::HistoricalFill(f) => Some(f.coin),
+            VenueEvent::OrderStatus { coin, .. } | VenueEvent::Funding { coin, .. } => Some(*coin),
             VenueEvent::ScheduleCancelAccepted { .. }
             | VenueEvent::ScheduleCancelRejected { .. }
             | VenueEvent::ScheduleCancelFired { .. } => None,

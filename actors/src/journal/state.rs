@@ -7,7 +7,7 @@
 use super::record::{Record, SessionStart};
 use engine::risk::TradingState;
 use engine::types::{Cloid, CoinId, Qty, UnixNanos};
-use engine::venue::{OrderAction, OrderRequest, VenueEvent};
+use engine::venue::{OrderAction, OrderRequest, VenueEvent, VenueOrderStatus};
 use std::collections::{BTreeMap, HashSet};
 
 /// An order sent and not yet finished (filled, cancelled or rejected), as the journal saw it.
@@ -103,7 +103,12 @@ impl JournalState {
                     order.cancel_sent = true;
                 }
             }
-            OrderAction::ScheduleCancel { .. } => {}
+            // The cancel half and the place half: the events settle each.
+            OrderAction::Modify { coin, cloid, new } => {
+                self.on_action(nonce, &OrderAction::Cancel { coin, cloid });
+                self.on_action(nonce, &OrderAction::Place(new));
+            }
+            OrderAction::ScheduleCancel { .. } | OrderAction::QueryStatus { .. } => {}
         }
     }
 
@@ -122,7 +127,7 @@ impl JournalState {
                     order.cancel_rejected = true;
                 }
             }
-            VenueEvent::Fill(fill) => {
+            VenueEvent::Fill(fill) | VenueEvent::HistoricalFill(fill) => {
                 if !self.fills_seen.insert((fill.coin, fill.tid)) {
                     self.duplicate_fills += 1;
                     return;
@@ -139,6 +144,12 @@ impl JournalState {
             VenueEvent::ScheduleCancelRejected { .. } => {}
             // The venue reported each order it cancelled as `Cancelled` before this.
             VenueEvent::ScheduleCancelFired { .. } => self.scheduled_cancel = None,
+            VenueEvent::OrderStatus { coin, cloid, status } => {
+                if !matches!(status, VenueOrderStatus::Open) {
+                    self.open_orders.remove(&(coin, cloid));
+                }
+            }
+            VenueEvent::Funding { .. } => {}
         }
     }
 }

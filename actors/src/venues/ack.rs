@@ -42,6 +42,13 @@ impl Actor for AckVenue {
             OrderAction::Place(r) => VenueEvent::Accepted { coin: r.coin, cloid: r.cloid },
             OrderAction::Cancel { coin, cloid } => VenueEvent::Cancelled { coin, cloid },
             OrderAction::ScheduleCancel { at } => VenueEvent::ScheduleCancelAccepted { at },
+            OrderAction::Modify { coin, cloid, new } => {
+                out.send(ActorId::Order, Msg::Venue(VenueEvent::Cancelled { coin, cloid }));
+                VenueEvent::Accepted { coin, cloid: new.cloid }
+            }
+            OrderAction::QueryStatus { coin, cloid } => {
+                VenueEvent::OrderStatus { coin, cloid, status: engine::venue::VenueOrderStatus::Open }
+            }
         };
         out.send(ActorId::Order, Msg::Venue(event));
         if let Some(Err(e)) = self.signer.as_mut().and_then(|s| s.push(&a)) {

@@ -81,16 +81,7 @@ pub enum OrderEvent {
     },
 }
 
-/// The venue's answer to an [`OrderStatusQuery`] (`orderStatus` info request).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum VenueOrderStatus {
-    Open,
-    Filled,
-    Cancelled,
-    Rejected(RejectReason),
-    /// The venue knows no order with this cloid: the place never arrived.
-    Unknown,
-}
+pub use crate::venue::VenueOrderStatus;
 
 /// Ask the venue where this order stands: an action on it went unanswered too long.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

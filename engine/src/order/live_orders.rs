@@ -94,7 +94,10 @@ impl LiveOrders {
             VenueEvent::Fill(f) => f.cloid,
             VenueEvent::ScheduleCancelAccepted { .. }
             | VenueEvent::ScheduleCancelRejected { .. }
-            | VenueEvent::ScheduleCancelFired { .. } => return OrderUpdate::Unknown,
+            | VenueEvent::ScheduleCancelFired { .. }
+            | VenueEvent::OrderStatus { .. }
+            | VenueEvent::HistoricalFill(_)
+            | VenueEvent::Funding { .. } => return OrderUpdate::Unknown,
         };
         let Some(i) = self.position(cloid) else {
             return OrderUpdate::Unknown;
@@ -129,7 +132,10 @@ impl LiveOrders {
             }
             VenueEvent::ScheduleCancelAccepted { .. }
             | VenueEvent::ScheduleCancelRejected { .. }
-            | VenueEvent::ScheduleCancelFired { .. } => OrderUpdate::Unknown,
+            | VenueEvent::ScheduleCancelFired { .. }
+            | VenueEvent::OrderStatus { .. }
+            | VenueEvent::HistoricalFill(_)
+            | VenueEvent::Funding { .. } => OrderUpdate::Unknown,
         }
     }
 }

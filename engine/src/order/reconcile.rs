@@ -213,6 +213,7 @@ mod tests {
                 OrderAction::Place(r) => VenueEvent::Accepted { coin: r.coin, cloid: r.cloid },
                 OrderAction::Cancel { coin, cloid } => VenueEvent::Cancelled { coin, cloid },
                 OrderAction::ScheduleCancel { at } => VenueEvent::ScheduleCancelAccepted { at },
+                OrderAction::Modify { .. } | OrderAction::QueryStatus { .. } => unreachable!("reconcile sends neither"),
             };
             live.apply(&event);
         }

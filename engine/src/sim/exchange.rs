@@ -27,7 +27,7 @@ use super::timed_queue::TimedQueue;
 use crate::instrument::Instrument;
 use crate::market::{MarketEvent, MAX_BOOK_LEVELS};
 use crate::types::{Cloid, CoinId, Nanos, UnixNanos};
-use crate::venue::{OrderAction, RejectReason, VenueEvent, MAX_ACTIONS_PER_BATCH};
+use crate::venue::{OrderAction, RejectReason, VenueEvent, VenueOrderStatus, MAX_ACTIONS_PER_BATCH};
 
 /// Batches the pending-action queue holds without growing. Hyperliquid advises a batch every
 /// ~0.1 s; with millisecond latencies only one or two are ever in flight.
@@ -169,7 +169,14 @@ impl SimExchange {
     fn process_action(&mut self, at: Nanos, action: &OrderAction) {
         let coin = match action {
             OrderAction::Place(req) => req.coin,
-            OrderAction::Cancel { coin, .. } => *coin,
+            OrderAction::Cancel { coin, .. } | OrderAction::Modify { coin, .. } => *coin,
+            OrderAction::QueryStatus { coin, cloid } => {
+                // The simulator forgets finished orders: it can only tell a resting one.
+                let resting = self.coins.get(coin.index()).and_then(|m| m.order(*cloid)).is_some();
+                let status = if resting { VenueOrderStatus::Open } else { VenueOrderStatus::Unknown };
+                self.outbox.push_account(at, VenueEvent::OrderStatus { coin: *coin, cloid: *cloid, status });
+                return;
+            }
             OrderAction::ScheduleCancel { at: time } => {
                 let venue_now = UnixNanos(self.start_unix.0.saturating_add(at.0));
                 let event = match self.scheduled_cancel.set(venue_now, *time) {
@@ -187,7 +194,16 @@ impl SimExchange {
             (OrderAction::Place(req), None) => emit(MatchOutcome::Rejected(req.cloid, RejectReason::UnknownCoin)),
             (OrderAction::Cancel { cloid, .. }, Some(market)) => market.cancel(*cloid, &mut emit),
             (OrderAction::Cancel { cloid, .. }, None) => emit(MatchOutcome::CancelRejected(*cloid)),
-            (OrderAction::ScheduleCancel { .. }, _) => {}
+            // A modify is the cancel and then the place, in one action; a gone order refuses both.
+            (OrderAction::Modify { cloid, new, .. }, Some(market)) if market.order(*cloid).is_some() => {
+                market.cancel(*cloid, &mut emit);
+                market.place(new, &mut emit);
+            }
+            (OrderAction::Modify { cloid, new, .. }, _) => {
+                emit(MatchOutcome::CancelRejected(*cloid));
+                emit(MatchOutcome::Rejected(new.cloid, RejectReason::OrderGone));
+            }
+            (OrderAction::ScheduleCancel { .. } | OrderAction::QueryStatus { .. }, _) => {}
         }
     }
 

@@ -34,7 +34,10 @@ impl ConstantLatency {
     /// like an order.
     pub fn arrival(&self, sent: Nanos, action: &OrderAction) -> Nanos {
         match action {
-            OrderAction::Place(_) | OrderAction::ScheduleCancel { .. } => sent + self.order,
+            OrderAction::Place(_)
+            | OrderAction::Modify { .. }
+            | OrderAction::ScheduleCancel { .. }
+            | OrderAction::QueryStatus { .. } => sent + self.order,
             OrderAction::Cancel { .. } => sent + self.cancel,
         }
     }

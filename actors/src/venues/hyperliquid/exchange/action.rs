@@ -14,6 +14,7 @@
 //! (`cancelByCloid`); [`cancel_by_oid`] cancels orders the engine did not place (found
 //! through `/info` at start). One action carries one kind: [`build_actions`] splits a batch.
 
+use super::batch_signer::MAX_L1_ACTIONS_PER_BATCH;
 use super::wire::{
     BulkCancel, BulkCancelCloid, BulkModify, BulkOrder, CancelByCloidEntry, CancelEntry, CloidStr, Grouping, L1Action,
     LimitType, ModifyEntry, NumStr, OrderEntry, OrderRef, OrderType, ScheduleCancel, Tif, MAX_ENTRIES,
@@ -95,28 +96,48 @@ pub fn build_action(batch: &[OrderAction], assets: &AssetTable) -> Result<L1Acti
             }
             Ok(L1Action::CancelByCloid(BulkCancelCloid { cancels }))
         }
+        OrderAction::Modify { .. } => {
+            let mut modifies = ArrayVec::<_, MAX_ENTRIES>::new();
+            for action in batch {
+                match action {
+                    OrderAction::Modify { cloid, new, .. } => modifies.push((ModifyTarget::Cloid(*cloid), *new)),
+                    _ => return Err(SigningError::MixedBatch("modifies only")),
+                }
+            }
+            modify(&modifies, assets)
+        }
         OrderAction::ScheduleCancel { at } => match batch {
             [_] => Ok(schedule_cancel(*at)),
             _ => Err(SigningError::MixedBatch("one scheduled cancel alone")),
         },
+        OrderAction::QueryStatus { .. } => {
+            Err(SigningError::MixedBatch("a status query is an info request, not signed"))
+        }
     }
 }
 
 /// The actions of one engine batch, in sending order: cancels first (they free margin and
-/// open-order slots for what follows), then `Alo` places, then `Ioc` places (apart, as
+/// open-order slots for what follows), then modifies, then `Alo` places, then `Ioc` places (apart, as
 /// Hyperliquid prioritises ALO-only batches), then the scheduled cancel (the last one of the
-/// batch: a later schedule supersedes an earlier). Kinds absent from the batch are skipped.
-pub fn build_actions(batch: &[OrderAction], assets: &AssetTable) -> Result<ArrayVec<L1Action, 4>, SigningError> {
+/// batch: a later schedule supersedes an earlier). Kinds absent from the batch are skipped,
+/// and so are status queries (info requests, not signed actions).
+pub fn build_actions(
+    batch: &[OrderAction],
+    assets: &AssetTable,
+) -> Result<ArrayVec<L1Action, MAX_L1_ACTIONS_PER_BATCH>, SigningError> {
     if batch.len() > MAX_ENTRIES {
         return Err(SigningError::BatchTooLarge(batch.len()));
     }
     let mut cancels = ArrayVec::new();
+    let mut modifies = ArrayVec::<_, MAX_ENTRIES>::new();
     let mut alo = ArrayVec::new();
     let mut ioc = ArrayVec::new();
     let mut schedule = None;
     for action in batch {
         match action {
             OrderAction::Cancel { coin, cloid } => cancels.push(cancel_entry(*coin, *cloid, assets)?),
+            OrderAction::Modify { cloid, new, .. } => modifies.push((ModifyTarget::Cloid(*cloid), *new)),
+            OrderAction::QueryStatus { .. } => {}
             OrderAction::Place(req) => match tif_of(req) {
                 Tif::Alo => alo.push(order_entry(req, assets)?),
                 _ => ioc.push(order_entry(req, assets)?),
@@ -127,6 +148,9 @@ pub fn build_actions(batch: &[OrderAction], assets: &AssetTable) -> Result<Array
     let mut out = ArrayVec::new();
     if !cancels.is_empty() {
         out.push(L1Action::CancelByCloid(BulkCancelCloid { cancels }));
+    }
+    if !modifies.is_empty() {
+        out.push(modify(&modifies, assets)?);
     }
     for orders in [alo, ioc] {
         if !orders.is_empty() {

@@ -10,7 +10,7 @@ use arrayvec::ArrayVec;
 use engine::venue::ActionBatch;
 
 /// Most Hyperliquid actions one batch splits into (`build_actions`).
-pub const MAX_L1_ACTIONS_PER_BATCH: usize = 4;
+pub const MAX_L1_ACTIONS_PER_BATCH: usize = 5;
 
 pub struct BatchSigner {
     signer: Signer,
