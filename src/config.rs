@@ -101,12 +101,24 @@ pub struct RiskSection {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct VenueSection {
-    /// Exchange time of the simulation's start, ms since the Unix epoch.
+    /// Exchange time of the simulation's start, ms since the Unix epoch (default
+    /// 2026-01-01T00:00:00Z; a live venue runs on the wall clock instead).
+    #[serde(default = "default_start_unix_ms")]
     pub start_unix_ms: u64,
+    /// The simulated exchange (default: Hyperliquid base-tier fees, 5 ms latencies); unused
+    /// with `[venue.hyperliquid]`.
+    #[serde(default)]
     pub sim: SimVenueConfig,
     /// The venue's scheduled cancel-all, kept ahead by OrderActor; off when absent.
     #[serde(default)]
     pub dead_mans_switch: engine::order::DeadMansSwitchConfig,
+    /// Trade on Hyperliquid itself (`[venue.hyperliquid]`); absent: the simulated exchange.
+    #[serde(default)]
+    pub hyperliquid: Option<crate::live::HyperliquidSection>,
+}
+
+fn default_start_unix_ms() -> u64 {
+    1_767_225_600_000
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -288,6 +300,9 @@ impl Config {
         }
         if let Some(admin) = &self.admin {
             admin.validate()?;
+        }
+        if let Some(hyperliquid) = &self.venue.hyperliquid {
+            hyperliquid.settings()?;
         }
         if self.runtime.channel_capacity == 0 {
             return Err(("runtime.channel_capacity".into(), "must be at least 1".into()));

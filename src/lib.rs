@@ -6,6 +6,7 @@ pub mod calculators;
 pub mod config;
 pub mod ctl;
 pub mod estimate;
+pub mod live;
 pub mod logging;
 pub mod record;
 pub mod run;

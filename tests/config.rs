@@ -115,3 +115,35 @@ fn a_reference_venue_needs_a_websocket_url_and_a_symbol() {
     let err = refused(&with("[reference]\nurl = \"wss://x\"", ""));
     assert!(err.contains("no market names a reference_symbol"), "{err}");
 }
+
+const LIVE: &str = include_str!("../config/live-hyperliquid.toml");
+
+#[test]
+fn the_live_profile_is_testnet_and_dry_run_until_told_otherwise() {
+    let c = Config::parse(LIVE, "live").unwrap();
+    let settings = c.venue.hyperliquid.as_ref().expect("[venue.hyperliquid]").settings().unwrap();
+    assert_eq!(settings.network, actors::venues::hyperliquid::exchange::Network::Testnet);
+    assert!(settings.dry_run, "a copied profile must not trade before the operator says so");
+    assert!(settings.rest_url.starts_with("https://api.hyperliquid-testnet.xyz"));
+}
+
+#[test]
+fn live_venue_settings_name_their_key() {
+    for (line, replacement, key) in [
+        ("network = \"testnet\"", "network = \"devnet\"", "unknown variant `devnet`"),
+        ("ws_url = \"wss://api.hyperliquid-testnet.xyz/ws\"", "ws_url = \"https://x\"", "venue.hyperliquid.ws_url"),
+        ("rest_url = \"https://api.hyperliquid-testnet.xyz\"", "rest_url = \"ftp://x\"", "venue.hyperliquid.rest_url"),
+        (
+            "# account = \"0x0000000000000000000000000000000000000000\"",
+            "account = \"0x12\"",
+            "venue.hyperliquid.account",
+        ),
+        ("post_timeout_ms = 5000", "post_timeout_ms = 0", "venue.hyperliquid.post_timeout_ms"),
+        ("on_position_mismatch = \"halt\"", "on_position_mismatch = \"ignore\"", "unknown variant `ignore`"),
+        ("key_env = \"HYPERQUOTE_HL_PRIVATE_KEY\"", "key_env = \"K\"\nkey_file = \"/k\"", "not both"),
+    ] {
+        assert!(LIVE.contains(line), "{line}");
+        let err = refused(&LIVE.replacen(line, replacement, 1));
+        assert!(err.contains(key), "{replacement}: {err}");
+    }
+}

@@ -22,7 +22,18 @@ pub struct BatchSigner {
 
 impl BatchSigner {
     pub fn new(signer: Signer, assets: AssetTable) -> Self {
-        Self { signer, assets, nonces: NonceSource::new(), pending: ActionBatch::new(), signed: ArrayVec::new() }
+        Self::with_nonces(signer, assets, NonceSource::new())
+    }
+
+    /// Signs with nonces from `nonces` — after a restart, one starting above the journal's
+    /// last nonce ([`NonceSource::starting_after`]), so no nonce is ever used twice.
+    pub fn with_nonces(signer: Signer, assets: AssetTable, nonces: NonceSource) -> Self {
+        Self { signer, assets, nonces, pending: ActionBatch::new(), signed: ArrayVec::new() }
+    }
+
+    /// The last nonce signed with (0 before the first).
+    pub fn last_nonce(&self) -> u64 {
+        self.nonces.last()
     }
 
     /// Adds one action of a batch. When it completes the batch, builds and signs the
