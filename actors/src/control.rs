@@ -20,6 +20,9 @@ pub enum Command {
     /// Change risk limits (RiskActor): validated on the whole result, applied atomically,
     /// answered `Applied { version }`, `Refused(field: problem)` or `Unchanged`.
     SetRiskLimits(RiskLimitsChange),
+    /// Append a control change to the journal (the live venue node owns it): answered
+    /// `Done` once written, `Refused` if the write failed, `Unsupported` without a journal.
+    Journal(crate::journal::Record),
 }
 
 /// A partial change of the quote parameters: what is `Some` changes, the rest stays.

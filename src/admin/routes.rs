@@ -19,14 +19,17 @@ use actix_web::http::{header, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{web, HttpRequest, HttpResponse};
 use actors::control::{Command, CommandReply, QuoteParamsChange};
+use actors::journal::Record;
 use actors::report::{ActorReport, FillSummary, OrderReport, QuoteReport, RiskReport};
 use actors::runtime::ControlClient;
 use actors::ActorId;
 use engine::risk::{RiskLimitsChange, TradingState};
+use engine::types::UnixNanos;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::SystemTime;
 
 /// What every request handler shares.
 pub struct AdminState {
@@ -281,14 +284,31 @@ fn set_params(s: &AdminState, body: &[u8]) -> Result<Reply, ApiError> {
         None => return Err(ApiError::no_answer(ActorId::Quote)),
     };
     if change.requote_tolerance_bps.is_some() {
-        match s.reads.command(ActorId::Order, Command::SetQuoteParams(change)) {
+        match s.reads.command(ActorId::Order, Command::SetQuoteParams(change.clone())) {
             Some(CommandReply::Done | CommandReply::Applied { .. }) => {}
             Some(CommandReply::Refused(message)) => return Err(refused(message)),
             Some(other) => return Err(unexpected(ActorId::Order, &other)),
             None => return Err(ApiError::no_answer(ActorId::Order)),
         }
     }
+    journal(s, Record::QuoteParams { at: wall_now(), version, change });
     ok(json!({ "version": version }))
+}
+
+/// The wall clock as the journal records it.
+fn wall_now() -> UnixNanos {
+    let since = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default();
+    UnixNanos(u64::try_from(since.as_nanos()).unwrap_or(u64::MAX))
+}
+
+/// Journals a control change that took effect (live trading keeps a journal; paper runs
+/// answer `Unsupported`). A failed write does not undo the change: it is logged loudly.
+fn journal(s: &AdminState, record: Record) {
+    match s.reads.command(ActorId::Venue, Command::Journal(record)) {
+        Some(CommandReply::Done | CommandReply::Unsupported) => {}
+        Some(CommandReply::Refused(message)) => tracing::error!(%message, "control change not journaled"),
+        other => tracing::error!(reply = ?other, "control change not journaled: the venue node did not confirm"),
+    }
 }
 
 fn unexpected(id: ActorId, reply: &CommandReply) -> ApiError {
@@ -319,7 +339,7 @@ fn set_trading_state(s: &AdminState, body: &[u8], to: TradingState) -> Result<Re
         })?
     };
     let reason = parsed.reason.unwrap_or_else(|| "operator (admin API)".to_string());
-    let command = Command::SetTradingState { state: to, reason };
+    let command = Command::SetTradingState { state: to, reason: reason.clone() };
     let changed = match s.reads.command(ActorId::Risk, command) {
         Some(CommandReply::Done | CommandReply::Applied { .. }) => true,
         Some(CommandReply::Unchanged) => false,
@@ -327,6 +347,9 @@ fn set_trading_state(s: &AdminState, body: &[u8], to: TradingState) -> Result<Re
         Some(other) => return Err(unexpected(ActorId::Risk, &other)),
         None => return Err(ApiError::no_answer(ActorId::Risk)),
     };
+    if changed {
+        journal(s, Record::TradingState { at: wall_now(), state: to, reason });
+    }
     let risk = risk(s)?;
     ok(json!({ "changed": changed, "trading_state": TradingStateView::of(&risk.trading_state, &s.info) }))
 }
@@ -372,8 +395,12 @@ fn set_risk_limits(s: &AdminState, body: &[u8]) -> Result<Reply, ApiError> {
         let message = "no limit given (e.g. {\"set\": [\"max_position_base.BTC=0.01\"]})".to_string();
         return Err(ApiError::bad_request(FieldError { field: None, message }));
     }
+    let described = change.to_string();
     match s.reads.command(ActorId::Risk, Command::SetRiskLimits(change)) {
-        Some(CommandReply::Applied { version }) => ok(json!({ "version": version, "changed": true })),
+        Some(CommandReply::Applied { version }) => {
+            journal(s, Record::RiskLimits { at: wall_now(), version, change: described });
+            ok(json!({ "version": version, "changed": true }))
+        }
         Some(CommandReply::Unchanged) => ok(json!({ "version": risk(s)?.limits_version, "changed": false })),
         Some(CommandReply::Refused(message)) => {
             // RiskActor's refusals read `<field>: <problem>`, the field in the operator's spelling.

@@ -112,7 +112,7 @@ impl Actor for RiskActor {
             },
             Command::SetRiskLimits(change) => match self.gate.apply_change(change, now, sink) {
                 Ok(Some(version)) => {
-                    // The journal record (the append-only journal comes with issue 7).
+                    // The admin API journals the applied change (live trading's journal).
                     tracing::info!(target: "hyperquote::risk", version, change = %change, "risk limits changed");
                     CommandReply::Applied { version }
                 }
@@ -123,7 +123,7 @@ impl Actor for RiskActor {
                     CommandReply::Refused(e.to_string())
                 }
             },
-            Command::SetQuoteParams(_) => CommandReply::Unsupported,
+            Command::SetQuoteParams(_) | Command::Journal(_) => CommandReply::Unsupported,
         }
     }
 
