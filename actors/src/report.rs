@@ -3,7 +3,7 @@
 use engine::calibration::CalibrationCounts;
 use engine::estimator::{KappaSource, MarketParams, SigmaSource, VolRegimeLabel};
 use engine::market::SourceCounters;
-use engine::portfolio::{AttributionReport, MarkoutStats, PnlSnapshot};
+use engine::portfolio::{AttributionReport, MarkoutStats, PnlSnapshot, SnapshotStats};
 use engine::risk::{
     CoinRiskSnapshot, LossSnapshot, ReasonCounts, RequestBudgetSnapshot, RiskLimits, TradingStateChange,
 };
@@ -39,6 +39,8 @@ pub struct VenueReport {
     pub source: SourceCounters,
     /// The venue's scheduled cancel-all: when it would fire, how often it fired, what it cancelled.
     pub dead_mans_switch: engine::sim::ScheduledCancelStats,
+    /// The live Hyperliquid venue's counters (posts, fallbacks, replies, timeouts, …).
+    pub exchange_client: Option<crate::venues::hyperliquid::exchange_client::ExchangeClientSummary>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -191,6 +193,29 @@ pub struct OrderReport {
     pub unknown_order_events: u64,
     /// The dead man's switch: refreshes sent, the last T, what the venue confirmed.
     pub dead_mans_switch: engine::order::DeadMansSwitchReport,
+    /// Moved orders replaced by one modify each (counted as order requests to Risk).
+    pub modified: u64,
+    /// Actions not sent because the coin's in-flight limit was reached.
+    pub refusals_in_flight: u64,
+    /// Actions not sent because the order's lifecycle did not allow them (state, full table).
+    pub refusals_other: u64,
+    /// Status queries sent after an ack timeout, and the answers received.
+    pub status_queries: u64,
+    pub status_answers: u64,
+    /// Venue events the lifecycle found late (a legal race), duplicated or ruled out.
+    pub late_events: u64,
+    pub duplicate_events: u64,
+    pub illegal_events: u64,
+    /// Historical (snapshot) fills of tracked orders applied; of other orders ignored.
+    pub historical_fills: u64,
+    pub historical_fills_untracked: u64,
+    /// Finished orders forgotten after their linger.
+    pub retired: u64,
+    /// Orders tracked (finished ones until retired) and requests unanswered, all coins.
+    pub tracked_orders: usize,
+    pub in_flight: usize,
+    /// The lifecycles' own counters, all coins.
+    pub lifecycle: engine::order::LifecycleCounters,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -201,6 +226,14 @@ pub struct CoinPnl {
     pub markouts: MarkoutStats,
     /// The ledger's PnL attribution, per side and in total.
     pub attribution: AttributionReport,
+    /// Funding received (positive) or paid (negative), and the payments counted.
+    pub funding_usd: f64,
+    pub funding_payments: u64,
+    /// Historical (`userFills` snapshot) fills: recovered (this session's, booked), history
+    /// (before the session, not booked), known (seen before).
+    pub snapshots: SnapshotStats,
+    /// Fills the actor was seeded with at start (already journaled).
+    pub seeded_fills: u64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]

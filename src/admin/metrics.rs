@@ -385,6 +385,10 @@ mod tests {
                 pnl: PnlSnapshot { position_base: -0.5, net_pnl_usd: f64::NAN, fills: 2, ..PnlSnapshot::default() },
                 markouts,
                 attribution,
+                funding_usd: 0.0,
+                funding_payments: 0,
+                snapshots: engine::portfolio::SnapshotStats::default(),
+                seeded_fills: 0,
             }],
             unknown_coin_fills: 0,
         };

@@ -173,6 +173,10 @@ pub(crate) mod tests {
             pnl,
             markouts: MarkoutStats::default(),
             attribution: AttributionReport::default(),
+            funding_usd: 0.0,
+            funding_payments: 0,
+            snapshots: engine::portfolio::SnapshotStats::default(),
+            seeded_fills: 0,
         }
     }
 

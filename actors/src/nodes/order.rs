@@ -1,42 +1,95 @@
-//! OrderActor: reconciles each approved ladder with the live orders (keep / cancel / new)
-//! and sends the resulting batch to the venue (one action per message, see `ActionMsg`); tracks acknowledgements, rejects, cancels and
-//! fills, and reports every order that ends without a fill as a negative outcome.
+//! OrderActor: reconciles each approved ladder with the live orders (keep / modify / cancel /
+//! new) and sends the resulting batch to the venue (one action per message, see `ActionMsg`);
+//! follows every order through its lifecycle and reports every order that ends without a fill
+//! as a negative outcome (fills are FillActor's) — except one ended by a cancel that found
+//! nothing (`CancelRejected`), which almost always raced a fill still on its way.
+//!
+//! Each coin has two records, on purpose: [`LiveOrders`], the view reconcile works on (which
+//! order serves which level, the pending replacements), and [`CoinLifecycles`], the authority
+//! on each order (which requests are unanswered, fills by trade id, the in-flight limit, ack
+//! timeouts). Reconcile asks the lifecycles before each action (`reconcile_with`): an action
+//! they refuse (in-flight limit, state) is not sent and is counted. Every venue event goes to
+//! both; then the view follows the authority for the orders the event touched (an order the
+//! lifecycle finished leaves the view; one it still holds alive but the view dropped, e.g. a
+//! fill contradicting a reject, comes back so reconcile cancels or keeps it). Keeping the view
+//! apart keeps reconcile a small pure function over 64 fixed slots and lets the lifecycle
+//! remember finished orders (late and duplicate answers) without reconcile seeing them.
+//!
+//! Timers (`next_wakeup`/`on_wakeup`): the dead man's switch's refreshes, the lifecycles' ack
+//! timeouts — each turns into an [`OrderAction::QueryStatus`] sent alone — and the retirement
+//! of finished orders (memory stays bounded). Historical fills (`userFills` snapshot) of a
+//! tracked order count like its fills (de-duplicated by trade id); funding is FillActor's.
 //!
 //! It also runs the dead man's switch ([`DeadMansSwitch`]), being the node that sends
 //! actions: its wake-ups push the venue's scheduled cancel-all forward (a batch of one), it
 //! reads the venue's answers, and on `Msg::Shutdown` (after the run's cancel-all) it clears
 //! the schedule. A stalled OrderActor stops the refreshes, and the venue cancels everything.
+//! After `Shutdown` no status query is sent any more.
 
 use crate::control::{Command, CommandReply, QuoteParamsChange};
 use crate::msg::{ActionMsg, Msg, RequestsSent};
 use crate::report::{ActorReport, OrderReport};
 use crate::{Actor, ActorId, Outbox};
+use arrayvec::ArrayVec;
 use engine::calibration::{Outcome, OutcomeKind};
-use engine::order::{reconcile, DeadMansSwitch, LiveOrders, OrderUpdate, RequoteTolerance};
-use engine::types::{CloidSequence, Nanos};
-use engine::venue::{ActionBatch, OrderAction, VenueEvent};
+use engine::order::{
+    reconcile_with, CoinLifecycles, DeadMansSwitch, EventOutcome, LifecycleConfig, LifecycleCounters, LifecycleState,
+    LiveOrder, LiveOrders, OrderState, OrderStatusQuery, Refusal, RequoteTolerance, MAX_TRACKED_ORDERS_PER_COIN,
+};
+use engine::types::{Cloid, CloidSequence, CoinId, Nanos};
+use engine::venue::{ActionBatch, OrderAction, VenueEvent, MAX_ACTIONS_PER_BATCH};
+
+/// OrderActor's lifecycle settings unless [`OrderActor::with_lifecycle`] sets others: a
+/// batch of modifies (two answers each) fits the in-flight limit, an action unanswered for
+/// 2 s is asked about, a finished order is remembered 10 s for its late answers.
+pub const DEFAULT_LIFECYCLE: LifecycleConfig = LifecycleConfig {
+    max_in_flight_per_coin: 2 * MAX_ACTIONS_PER_BATCH,
+    ack_timeout: Nanos::from_millis(2_000),
+    finished_linger: Nanos::from_millis(10_000),
+};
+
+/// One coin's orders: the reconcile view and the lifecycles (see the module doc).
+struct CoinOrders {
+    live: LiveOrders,
+    lifecycles: CoinLifecycles,
+}
 
 pub struct OrderActor {
-    live: Vec<LiveOrders>,
+    coins: Vec<CoinOrders>,
     tolerance: RequoteTolerance,
     cloids: CloidSequence,
     batch: ActionBatch,
     dead_mans_switch: DeadMansSwitch,
     report: OrderReport,
+    /// The earliest lifecycle timer of any coin (ack timeout or retirement).
+    lifecycle_wakeup: Option<Nanos>,
+    shut_down: bool,
 }
 
 impl OrderActor {
     /// `session_prefix` makes this run's client order ids distinct from any other run's;
-    /// `tolerance` leaves resting orders alone while their target moved less (validated).
+    /// `tolerance` leaves resting orders alone while their target moved less (validated) and
+    /// says whether moved ones are modified. Lifecycles: [`DEFAULT_LIFECYCLE`].
     pub fn new(coin_count: usize, session_prefix: u64, tolerance: RequoteTolerance) -> Self {
         Self {
-            live: (0..coin_count).map(|_| LiveOrders::default()).collect(),
+            coins: Self::coin_orders(coin_count, DEFAULT_LIFECYCLE),
             tolerance,
             cloids: CloidSequence::new(session_prefix),
             batch: ActionBatch::new(),
             dead_mans_switch: DeadMansSwitch::disabled(),
             report: OrderReport::default(),
+            lifecycle_wakeup: None,
+            shut_down: false,
         }
+    }
+
+    fn coin_orders(coin_count: usize, config: LifecycleConfig) -> Vec<CoinOrders> {
+        (0..coin_count)
+            .map(|i| CoinOrders {
+                live: LiveOrders::default(),
+                lifecycles: CoinLifecycles::new(CoinId(i as u8), config),
+            })
+            .collect()
     }
 
     /// Runs `switch` (off unless set here).
@@ -45,8 +98,15 @@ impl OrderActor {
         self
     }
 
+    /// Uses `config` for every coin's lifecycles (in-flight limit, ack timeout, linger).
+    /// Call before any order is sent: it starts the records afresh.
+    pub fn with_lifecycle(mut self, config: LifecycleConfig) -> Self {
+        self.coins = Self::coin_orders(self.coins.len(), config);
+        self
+    }
+
     fn live_count(&self) -> usize {
-        self.live.iter().map(LiveOrders::len).sum()
+        self.coins.iter().map(|c| c.live.len()).sum()
     }
 
     /// Sends one action on its own (a batch of one).
@@ -65,6 +125,161 @@ impl OrderActor {
         }
         self.dead_mans_switch.on_event(now, event);
     }
+
+    fn on_approved(&mut self, now: Nanos, target: &engine::quote::TargetLadder, out: &mut Outbox) {
+        let Some(coin) = self.coins.get_mut(target.coin.index()) else { return };
+        self.batch.clear();
+        let lifecycles = &mut coin.lifecycles;
+        let (mut in_flight_refusals, mut other_refusals) = (0u64, 0u64);
+        let admit = |action: &OrderAction| {
+            let recorded = match *action {
+                OrderAction::Place(req) => lifecycles.place(now, &req),
+                OrderAction::Cancel { cloid, .. } => lifecycles.cancel(now, cloid),
+                OrderAction::Modify { cloid, new, .. } => lifecycles.replace(now, cloid, &new),
+                OrderAction::ScheduleCancel { .. } | OrderAction::QueryStatus { .. } => Ok(()),
+            };
+            match recorded {
+                Ok(()) => true,
+                Err(Refusal::InFlightLimit) => {
+                    in_flight_refusals += 1;
+                    false
+                }
+                Err(_) => {
+                    other_refusals += 1;
+                    false
+                }
+            }
+        };
+        let stats = reconcile_with(&mut coin.live, target, &self.tolerance, &mut self.cloids, &mut self.batch, admit);
+        let r = &mut self.report;
+        r.kept += u64::from(stats.kept);
+        r.modified += u64::from(stats.modified);
+        r.cancelled += u64::from(stats.cancelled);
+        r.placed += u64::from(stats.placed);
+        r.deferred += u64::from(stats.deferred);
+        r.refusals_in_flight += in_flight_refusals;
+        r.refusals_other += other_refusals;
+        if !self.batch.is_empty() {
+            r.action_batches += 1;
+            // The batch holds at most MAX_ACTIONS_PER_BATCH (32) actions: fits a u8.
+            let batch_len = self.batch.len() as u8;
+            for (index, action) in self.batch.iter().enumerate() {
+                let msg = ActionMsg { action: *action, index: index as u8, batch_len };
+                out.send(ActorId::Venue, Msg::Action(msg));
+            }
+            // Risk counts the address request budget exactly from what was sent; a modify
+            // is an order request.
+            let orders = (stats.placed + stats.modified) as u16;
+            out.send(ActorId::Risk, Msg::RequestsSent(RequestsSent { orders, cancels: stats.cancelled as u16 }));
+        }
+    }
+
+    fn on_venue_event(&mut self, now: Nanos, event: VenueEvent, out: &mut Outbox) {
+        let Some(coin) = event.coin() else {
+            self.on_account_event(now, &event);
+            return;
+        };
+        let Some(orders) = self.coins.get_mut(coin.index()) else {
+            self.report.unknown_order_events += 1;
+            return;
+        };
+        let r = &mut self.report;
+        let (cloid, view_event) = match event {
+            // Funding is FillActor's.
+            VenueEvent::Funding { .. } => return,
+            VenueEvent::HistoricalFill(f) => {
+                if orders.lifecycles.get(f.cloid).is_none() {
+                    r.historical_fills_untracked += 1;
+                    return;
+                }
+                r.historical_fills += 1;
+                (f.cloid, VenueEvent::Fill(f))
+            }
+            VenueEvent::Rejected { cloid, .. } => {
+                r.rejects += 1;
+                (cloid, event)
+            }
+            VenueEvent::CancelRejected { cloid, .. } => {
+                r.cancel_rejects += 1;
+                (cloid, event)
+            }
+            VenueEvent::OrderStatus { cloid, .. } => {
+                r.status_answers += 1;
+                (cloid, event)
+            }
+            VenueEvent::Accepted { cloid, .. } | VenueEvent::Cancelled { cloid, .. } => (cloid, event),
+            VenueEvent::Fill(f) => (f.cloid, event),
+            VenueEvent::ScheduleCancelAccepted { .. }
+            | VenueEvent::ScheduleCancelRejected { .. }
+            | VenueEvent::ScheduleCancelFired { .. } => return,
+        };
+        let before = orders.lifecycles.state(cloid);
+        match orders.lifecycles.apply_venue_event(now, &event) {
+            EventOutcome::Applied => {}
+            EventOutcome::Late => r.late_events += 1,
+            EventOutcome::Duplicate => r.duplicate_events += 1,
+            EventOutcome::Illegal => r.illegal_events += 1,
+            EventOutcome::UnknownOrder => r.unknown_order_events += 1,
+        }
+        orders.live.apply(&view_event);
+        sync_view(orders, cloid);
+        if let Some(old) = orders.lifecycles.get(cloid).and_then(|o| o.replaces) {
+            sync_view(orders, old);
+        }
+        // A cancel that found nothing usually raced a fill still on its way: no verdict then.
+        let gone = matches!(event, VenueEvent::CancelRejected { .. });
+        let after = orders.lifecycles.get(cloid);
+        let ended_unfilled = after.is_some_and(|o| o.state().is_terminal() && o.filled().is_zero());
+        if before.is_some_and(|s| !s.is_terminal()) && ended_unfilled && !gone {
+            let outcome = Outcome { coin, cloid, kind: OutcomeKind::ExpiredUnfilled, at: now };
+            out.send(ActorId::Calibration, Msg::Outcome(outcome));
+        }
+    }
+
+    fn refresh_lifecycle_wakeup(&mut self) {
+        self.lifecycle_wakeup = self
+            .coins
+            .iter()
+            .flat_map(|c| [c.lifecycles.next_timeout(), c.lifecycles.next_retirement()])
+            .flatten()
+            .min();
+    }
+
+    /// Ack timeouts become status queries (each sent alone); finished orders retire.
+    fn on_lifecycle_timers(&mut self, now: Nanos, out: &mut Outbox) {
+        for orders in &mut self.coins {
+            let mut queries: ArrayVec<OrderStatusQuery, MAX_TRACKED_ORDERS_PER_COIN> = ArrayVec::new();
+            orders.lifecycles.poll_timeouts(now, &mut queries);
+            for q in queries {
+                self.report.status_queries += 1;
+                Self::send_alone(OrderAction::QueryStatus { coin: q.coin, cloid: q.cloid }, out);
+            }
+            self.report.retired += orders.lifecycles.retire_finished(now) as u64;
+        }
+    }
+}
+
+/// Makes the view follow the lifecycle for `cloid`: finished (or forgotten) orders leave it,
+/// an order still alive that the view dropped comes back.
+fn sync_view(orders: &mut CoinOrders, cloid: Cloid) {
+    let Some(order) = orders.lifecycles.get(cloid) else {
+        orders.live.forget(cloid);
+        return;
+    };
+    let state = order.state();
+    if state.is_terminal() {
+        orders.live.forget(cloid);
+        return;
+    }
+    if orders.live.get(cloid).is_none() {
+        let state = match state {
+            LifecycleState::PendingNew => OrderState::PendingNew,
+            LifecycleState::Open | LifecycleState::PartiallyFilled => OrderState::Open,
+            _ => OrderState::PendingCancel,
+        };
+        let view = LiveOrder { cloid, side: order.side, px: order.px, remaining: order.remaining(), state };
+        orders.live.restore(view);
+    }
 }
 
 impl Actor for OrderActor {
@@ -75,56 +290,15 @@ impl Actor for OrderActor {
     fn handle(&mut self, now: Nanos, msg: Msg, out: &mut Outbox) {
         match msg {
             Msg::Approved(target) => {
-                let Some(live) = self.live.get_mut(target.coin.index()) else { return };
-                self.batch.clear();
-                let stats = reconcile(live, &target, &self.tolerance, &mut self.cloids, &mut self.batch);
-                self.report.kept += u64::from(stats.kept);
-                self.report.cancelled += u64::from(stats.cancelled);
-                self.report.placed += u64::from(stats.placed);
-                self.report.deferred += u64::from(stats.deferred);
-                if !self.batch.is_empty() {
-                    self.report.action_batches += 1;
-                    // The batch holds at most MAX_ACTIONS_PER_BATCH (32) actions: fits a u8.
-                    let batch_len = self.batch.len() as u8;
-                    for (index, action) in self.batch.iter().enumerate() {
-                        let msg = ActionMsg { action: *action, index: index as u8, batch_len };
-                        out.send(ActorId::Venue, Msg::Action(msg));
-                    }
-                    // Risk counts the address request budget exactly from what was sent.
-                    let sent = RequestsSent { orders: stats.placed as u16, cancels: stats.cancelled as u16 };
-                    out.send(ActorId::Risk, Msg::RequestsSent(sent));
-                }
+                self.on_approved(now, &target, out);
+                self.refresh_lifecycle_wakeup();
             }
             Msg::Venue(event) => {
-                let Some(coin) = event.coin() else {
-                    self.on_account_event(now, &event);
-                    return;
-                };
-                let Some(live) = self.live.get_mut(coin.index()) else {
-                    self.report.unknown_order_events += 1;
-                    return;
-                };
-                match event {
-                    VenueEvent::Rejected { .. } => self.report.rejects += 1,
-                    VenueEvent::CancelRejected { .. } => self.report.cancel_rejects += 1,
-                    _ => {}
-                }
-                match live.apply(&event) {
-                    OrderUpdate::Unknown => self.report.unknown_order_events += 1,
-                    OrderUpdate::Applied { done: true, filled_before_done: false } => {
-                        let cloid = match event {
-                            VenueEvent::Rejected { cloid, .. }
-                            | VenueEvent::Cancelled { cloid, .. }
-                            | VenueEvent::CancelRejected { cloid, .. } => cloid,
-                            _ => return,
-                        };
-                        let outcome = Outcome { coin, cloid, kind: OutcomeKind::ExpiredUnfilled, at: now };
-                        out.send(ActorId::Calibration, Msg::Outcome(outcome));
-                    }
-                    OrderUpdate::Applied { .. } => {}
-                }
+                self.on_venue_event(now, event, out);
+                self.refresh_lifecycle_wakeup();
             }
             Msg::Shutdown => {
+                self.shut_down = true;
                 if let Some(action) = self.dead_mans_switch.on_shutdown(self.live_count()) {
                     Self::send_alone(action, out);
                 }
@@ -134,12 +308,17 @@ impl Actor for OrderActor {
     }
 
     fn next_wakeup(&self) -> Option<Nanos> {
-        self.dead_mans_switch.next_wakeup()
+        let lifecycle = if self.shut_down { None } else { self.lifecycle_wakeup };
+        [self.dead_mans_switch.next_wakeup(), lifecycle].into_iter().flatten().min()
     }
 
     fn on_wakeup(&mut self, now: Nanos, out: &mut Outbox) {
         if let Some(action) = self.dead_mans_switch.poll(now) {
             Self::send_alone(action, out);
+        }
+        if !self.shut_down && self.lifecycle_wakeup.is_some_and(|t| t <= now) {
+            self.on_lifecycle_timers(now, out);
+            self.refresh_lifecycle_wakeup();
         }
     }
 
@@ -159,9 +338,16 @@ impl Actor for OrderActor {
     }
 
     fn report(&self) -> ActorReport {
+        let mut lifecycle = LifecycleCounters::default();
+        for c in &self.coins {
+            lifecycle.add(c.lifecycles.counters());
+        }
         ActorReport::Order(OrderReport {
             live_orders: self.live_count(),
             dead_mans_switch: self.dead_mans_switch.report(),
+            tracked_orders: self.coins.iter().map(|c| c.lifecycles.len()).sum(),
+            in_flight: self.coins.iter().map(|c| c.lifecycles.in_flight()).sum(),
+            lifecycle,
             ..self.report.clone()
         })
     }
@@ -251,5 +437,209 @@ mod tests {
         assert!(actions(&mut out).is_empty());
         assert_eq!(dms(&order).phase, SwitchPhase::LeftArmed);
         assert_eq!(order.next_wakeup(), None);
+    }
+
+    // --- lifecycle scenarios (no dead man's switch) ---
+
+    const C: CoinId = CoinId(0);
+
+    fn bids(levels: &[f64]) -> Msg {
+        let mut ladder = TargetLadder::empty(C);
+        for px in levels {
+            ladder.bids.push(QuoteLevel { px: Price::from_f64(*px), qty: Qty::from_f64(1.0) });
+        }
+        Msg::Approved(ladder)
+    }
+
+    fn report(actor: &OrderActor) -> OrderReport {
+        match actor.report() {
+            ActorReport::Order(r) => r,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// Everything sent: actions, requests told to Risk, outcomes told to Calibration.
+    #[derive(Default, Debug)]
+    struct Sent {
+        actions: Vec<OrderAction>,
+        requests: Vec<(u16, u16)>,
+        unfilled: Vec<Cloid>,
+    }
+
+    fn sent(out: &mut Outbox) -> Sent {
+        let mut s = Sent::default();
+        for o in out.take() {
+            match o.msg {
+                Msg::Action(a) => s.actions.push(a.action),
+                Msg::RequestsSent(r) => s.requests.push((r.orders, r.cancels)),
+                Msg::Outcome(o) if o.kind == OutcomeKind::ExpiredUnfilled => s.unfilled.push(o.cloid),
+                _ => {}
+            }
+        }
+        s
+    }
+
+    fn venue(actor: &mut OrderActor, at: u64, event: VenueEvent, out: &mut Outbox) {
+        actor.handle(Nanos(at), Msg::Venue(event), out);
+    }
+
+    fn fill(cloid: Cloid, tid: u64, qty: f64, remaining: f64) -> engine::venue::FillReport {
+        engine::venue::FillReport {
+            coin: C,
+            cloid,
+            side: engine::types::Side::Bid,
+            px: Price::from_f64(100.0),
+            qty: Qty::from_f64(qty),
+            remaining: Qty::from_f64(remaining),
+            fee_usd: 0.0,
+            liquidity: engine::venue::Liquidity::Maker,
+            exchange_time: UnixNanos(0),
+            tid,
+        }
+    }
+
+    /// One bid resting at 100 (placed and acknowledged); its cloid.
+    fn resting_bid(actor: &mut OrderActor, out: &mut Outbox) -> Cloid {
+        actor.handle(Nanos(1), bids(&[100.0]), out);
+        let s = sent(out);
+        let [OrderAction::Place(req)] = s.actions[..] else { panic!("{s:?}") };
+        assert_eq!(s.requests, vec![(1, 0)]);
+        venue(actor, 2, VenueEvent::Accepted { coin: C, cloid: req.cloid }, out);
+        req.cloid
+    }
+
+    /// The bid moved to 99: the modify sent; (old, new).
+    fn moved(actor: &mut OrderActor, out: &mut Outbox) -> (Cloid, Cloid) {
+        actor.handle(Nanos(3), bids(&[99.0]), out);
+        let s = sent(out);
+        let [OrderAction::Modify { cloid, new, .. }] = s.actions[..] else { panic!("{s:?}") };
+        assert_eq!(s.requests, vec![(1, 0)], "a modify is an order request");
+        (cloid, new.cloid)
+    }
+
+    #[test]
+    fn a_modify_answered_in_every_order_leaves_one_order_and_nothing_in_flight() {
+        use engine::venue::RejectReason;
+        type Script = fn(Cloid, Cloid) -> Vec<VenueEvent>;
+        let accepted: Script =
+            |o, n| vec![VenueEvent::Cancelled { coin: C, cloid: o }, VenueEvent::Accepted { coin: C, cloid: n }];
+        let accepted_first: Script =
+            |o, n| vec![VenueEvent::Accepted { coin: C, cloid: n }, VenueEvent::Cancelled { coin: C, cloid: o }];
+        let gone: Script = |o, n| {
+            vec![
+                VenueEvent::Fill(fill(o, 1, 1.0, 0.0)),
+                VenueEvent::CancelRejected { coin: C, cloid: o },
+                VenueEvent::Rejected { coin: C, cloid: n, reason: RejectReason::OrderGone },
+            ]
+        };
+        let gone_fill_last: Script = |o, n| {
+            vec![
+                VenueEvent::Rejected { coin: C, cloid: n, reason: RejectReason::OrderGone },
+                VenueEvent::CancelRejected { coin: C, cloid: o },
+                VenueEvent::Fill(fill(o, 1, 1.0, 0.0)),
+            ]
+        };
+        let refused: Script =
+            |_, n| vec![VenueEvent::Rejected { coin: C, cloid: n, reason: RejectReason::RateLimited }];
+        // (script, live orders after, which cloids end unfilled)
+        type Unfilled = fn(Cloid, Cloid) -> Vec<Cloid>;
+        let cases: [(Script, usize, Unfilled); 5] = [
+            (accepted, 1, |o, _| vec![o]),
+            (accepted_first, 1, |o, _| vec![o]),
+            (gone, 0, |_, n| vec![n]),
+            (gone_fill_last, 0, |_, n| vec![n]),
+            (refused, 1, |_, n| vec![n]),
+        ];
+        for (script, live_after, unfilled) in cases {
+            let mut actor = OrderActor::new(1, 7, RequoteTolerance::default());
+            let mut out = Outbox::default();
+            resting_bid(&mut actor, &mut out);
+            let (old, new) = moved(&mut actor, &mut out);
+            assert_eq!(report(&actor).in_flight, 2);
+            for (k, e) in script(old, new).into_iter().enumerate() {
+                venue(&mut actor, 4 + k as u64, e, &mut out);
+            }
+            let r = report(&actor);
+            assert_eq!((r.live_orders, r.in_flight, r.modified), (live_after, 0, 1), "{:?}", script(old, new));
+            assert_eq!(sent(&mut out).unfilled, unfilled(old, new), "{:?}", script(old, new));
+            // The next cycle at the same target sends nothing, or places the level anew if
+            // nothing rests; a refused modify is retried.
+            actor.handle(Nanos(20), bids(&[99.0]), &mut out);
+            let n = sent(&mut out).actions.len();
+            assert_eq!(n, usize::from(live_after == 0 || script(old, new).len() == 1), "{:?}", script(old, new));
+        }
+    }
+
+    #[test]
+    fn an_unanswered_action_is_queried_after_the_timeout_and_the_answer_settles_it() {
+        use engine::venue::VenueOrderStatus;
+        let two_s = Nanos::from_millis(2_000);
+        for (status, live_after, unfilled) in [
+            (VenueOrderStatus::Filled, 0, 0),
+            (VenueOrderStatus::Cancelled, 0, 1),
+            (VenueOrderStatus::Unknown, 0, 1),
+            (VenueOrderStatus::Open, 1, 0),
+        ] {
+            let mut actor = OrderActor::new(1, 7, RequoteTolerance::default());
+            let mut out = Outbox::default();
+            actor.handle(Nanos(1), bids(&[100.0]), &mut out);
+            let [OrderAction::Place(req)] = sent(&mut out).actions[..] else { panic!() };
+            assert_eq!(actor.next_wakeup(), Some(Nanos(1) + two_s));
+            actor.on_wakeup(Nanos(1) + two_s, &mut out);
+            let query = OrderAction::QueryStatus { coin: C, cloid: req.cloid };
+            assert_eq!(actions(&mut out), vec![ActionMsg { action: query, index: 0, batch_len: 1 }], "sent alone");
+            venue(&mut actor, 3 * SEC, VenueEvent::OrderStatus { coin: C, cloid: req.cloid, status }, &mut out);
+            let r = report(&actor);
+            assert_eq!((r.status_queries, r.status_answers, r.live_orders, r.in_flight), (1, 1, live_after, 0));
+            assert_eq!(sent(&mut out).unfilled.len(), unfilled, "{status:?}");
+            // Answered: no more queries, only the retirement of a finished order.
+            let next = actor.next_wakeup();
+            assert!(next.is_none_or(|t| t >= Nanos(3 * SEC) + Nanos::from_millis(10_000)), "{status:?}: {next:?}");
+        }
+    }
+
+    #[test]
+    fn the_in_flight_limit_refuses_actions_which_are_not_sent() {
+        let config = LifecycleConfig { max_in_flight_per_coin: 2, ..DEFAULT_LIFECYCLE };
+        let mut actor = OrderActor::new(1, 7, RequoteTolerance::default()).with_lifecycle(config);
+        let mut out = Outbox::default();
+        actor.handle(Nanos(1), bids(&[100.0, 99.0, 98.0]), &mut out);
+        let s = sent(&mut out);
+        assert_eq!((s.actions.len(), s.requests.clone()), (2, vec![(2, 0)]));
+        let r = report(&actor);
+        assert_eq!((r.placed, r.refusals_in_flight, r.lifecycle.refusals_in_flight, r.live_orders), (2, 1, 1, 2));
+        for a in &s.actions {
+            let OrderAction::Place(req) = a else { panic!() };
+            venue(&mut actor, 2, VenueEvent::Accepted { coin: C, cloid: req.cloid }, &mut out);
+        }
+        actor.handle(Nanos(3), bids(&[100.0, 99.0, 98.0]), &mut out);
+        assert_eq!(sent(&mut out).actions.len(), 1, "the refused level is placed once there is room");
+    }
+
+    #[test]
+    fn historical_fills_count_once_for_tracked_orders_and_funding_is_ignored() {
+        let mut actor = OrderActor::new(1, 7, RequoteTolerance::default());
+        let mut out = Outbox::default();
+        let cloid = resting_bid(&mut actor, &mut out);
+        venue(&mut actor, 3, VenueEvent::Fill(fill(cloid, 5, 0.4, 0.6)), &mut out);
+        venue(&mut actor, 4, VenueEvent::HistoricalFill(fill(cloid, 5, 0.4, 0.6)), &mut out);
+        let r = report(&actor);
+        assert_eq!((r.historical_fills, r.duplicate_events, r.live_orders), (1, 1, 1));
+        venue(&mut actor, 5, VenueEvent::HistoricalFill(fill(Cloid(42), 6, 1.0, 0.0)), &mut out);
+        let funding = VenueEvent::Funding { coin: C, payment_usd: -1.0, exchange_time: UnixNanos(0) };
+        venue(&mut actor, 6, funding, &mut out);
+        assert_eq!((report(&actor).historical_fills_untracked, report(&actor).unknown_order_events), (1, 0));
+        // A historical fill never seen live completes the order.
+        venue(&mut actor, 7, VenueEvent::HistoricalFill(fill(cloid, 7, 0.6, 0.0)), &mut out);
+        let r = report(&actor);
+        assert_eq!((r.live_orders, r.tracked_orders), (0, 1));
+        assert!(sent(&mut out).unfilled.is_empty(), "a filled order is no negative outcome");
+        // The finished order is retired on the timer.
+        let retire_at = actor.next_wakeup().unwrap();
+        assert_eq!(retire_at, Nanos(7) + DEFAULT_LIFECYCLE.finished_linger);
+        actor.on_wakeup(retire_at, &mut out);
+        let r = report(&actor);
+        assert_eq!((r.tracked_orders, r.retired), (0, 1));
+        assert_eq!(actor.next_wakeup(), None);
     }
 }

@@ -9,9 +9,20 @@
 //! arrival order can put an order in a state its fills contradict. An event the facts rule
 //! out is counted and ignored; nothing panics.
 //!
-//! In-flight limit: at most `max_in_flight_per_coin` unanswered actions; more are refused.
+//! In-flight limit: at most `max_in_flight_per_coin` unanswered requests; more are refused.
 //! An action unanswered for `ack_timeout` turns into an [`OrderStatusQuery`] (repeated every
 //! `ack_timeout` until answered). Time is handed in; nothing reads a clock.
+//!
+//! **Replacement** ([`CoinLifecycles::replace`], the venue's [`crate::venue::OrderAction::Modify`]
+//! with a new cloid): recorded as its two halves, a cancel of the old order and a place of the
+//! new one (two answers awaited, two in-flight slots), linked so that a refusal of the whole
+//! modify (`Rejected{new}` with a reason other than `OrderGone`) also answers the cancel half:
+//! the old order rests on. (The in-place modify of [`CoinLifecycles::modify`] is the
+//! `batchModify` answer format of [`ActionKind::Modify`].)
+//!
+//! Memory is bounded: [`MAX_TRACKED_ORDERS_PER_COIN`] per coin, finished orders retired after
+//! `finished_linger` ([`CoinLifecycles::retire_finished`]); when the table is full a new order
+//! evicts the longest-finished one early rather than being refused.
 
 use super::responses::ItemOutcome;
 use crate::types::{Cloid, CoinId, Nanos, Price, Qty, Side};
@@ -134,7 +145,7 @@ impl Default for LifecycleConfig {
     }
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct LifecycleCounters {
     pub applied: u64,
     pub duplicates: u64,
@@ -143,10 +154,31 @@ pub struct LifecycleCounters {
     pub unknown_orders: u64,
     pub refusals_in_flight: u64,
     pub status_queries: u64,
+    /// Finished orders forgotten before their linger to make room for a new one.
+    pub evicted_early: u64,
+    /// Modifies refused as a whole by the venue: the old order rests on.
+    pub replacements_refused: u64,
     /// Fills beyond [`MAX_FILL_IDS_PER_ORDER`] whose trade id could not be remembered.
     pub fill_ids_forgotten: u64,
     /// Answers whose shape does not fit the request (e.g. `"success"` to a place).
     pub unrecognised_answers: u64,
+}
+
+impl LifecycleCounters {
+    /// Adds `other` (another coin's counters) to these.
+    pub fn add(&mut self, other: &LifecycleCounters) {
+        self.applied += other.applied;
+        self.duplicates += other.duplicates;
+        self.late += other.late;
+        self.illegal += other.illegal;
+        self.unknown_orders += other.unknown_orders;
+        self.refusals_in_flight += other.refusals_in_flight;
+        self.status_queries += other.status_queries;
+        self.evicted_early += other.evicted_early;
+        self.replacements_refused += other.replacements_refused;
+        self.fill_ids_forgotten += other.fill_ids_forgotten;
+        self.unrecognised_answers += other.unrecognised_answers;
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -187,6 +219,8 @@ pub struct TrackedOrder {
     end: Option<End>,
     ended_at: Option<Nanos>,
     tids: ArrayVec<u64, MAX_FILL_IDS_PER_ORDER>,
+    /// The order this one replaces (sent as one modify).
+    pub replaces: Option<Cloid>,
 }
 
 impl TrackedOrder {
@@ -455,15 +489,74 @@ impl CoinLifecycles {
         Ok(())
     }
 
+    fn admit_two(&mut self) -> Result<(), Refusal> {
+        if self.in_flight() + 2 > self.config.max_in_flight_per_coin {
+            self.counters.refusals_in_flight += 1;
+            return Err(Refusal::InFlightLimit);
+        }
+        Ok(())
+    }
+
+    /// Room for one more order: the table has a free slot, or a finished order with nothing
+    /// in flight is evicted (the longest finished first).
+    fn make_room(&mut self) -> Result<(), Refusal> {
+        if !self.orders.is_full() {
+            return Ok(());
+        }
+        let oldest = self
+            .orders
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| o.in_flight() == 0)
+            .filter_map(|(i, o)| o.ended_at.map(|at| (at, i)))
+            .min()
+            .map(|(_, i)| i);
+        let i = oldest.ok_or(Refusal::TableFull)?;
+        self.orders.remove(i);
+        self.counters.evicted_early += 1;
+        Ok(())
+    }
+
     /// Records a place about to be sent at `now`.
     pub fn place(&mut self, now: Nanos, req: &OrderRequest) -> Result<(), Refusal> {
         if self.index(req.cloid).is_some() {
             return Err(Refusal::DuplicateCloid);
         }
-        if self.orders.is_full() {
+        if self.orders.is_full() && !self.orders.iter().any(|o| o.ended_at.is_some() && o.in_flight() == 0) {
             return Err(Refusal::TableFull);
         }
         self.admit()?;
+        self.make_room()?;
+        self.push_new(now, req, None);
+        Ok(())
+    }
+
+    /// Records a modify replacing `old` by `new` (a new cloid) in one action, about to be
+    /// sent: a cancel of `old` and a place of `new`, two in-flight slots. Allowed on an
+    /// acknowledged, open order with nothing else in flight.
+    pub fn replace(&mut self, now: Nanos, old: Cloid, new: &OrderRequest) -> Result<(), Refusal> {
+        if self.index(new.cloid).is_some() {
+            return Err(Refusal::DuplicateCloid);
+        }
+        let i = self.index(old).ok_or(Refusal::UnknownOrder)?;
+        let order = &self.orders[i];
+        let state = order.state();
+        if !matches!(state, LifecycleState::Open | LifecycleState::PartiallyFilled) || order.in_flight() > 0 {
+            return Err(Refusal::NotAllowed(state));
+        }
+        if self.orders.is_full() && !self.orders.iter().any(|o| o.ended_at.is_some() && o.in_flight() == 0) {
+            return Err(Refusal::TableFull);
+        }
+        self.admit_two()?;
+        self.make_room()?;
+        // make_room may have moved `old`.
+        let i = self.index(old).ok_or(Refusal::UnknownOrder)?;
+        self.orders[i].cancel_sent = Some(now);
+        self.push_new(now, new, Some(old));
+        Ok(())
+    }
+
+    fn push_new(&mut self, now: Nanos, req: &OrderRequest, replaces: Option<Cloid>) {
         self.orders.push(TrackedOrder {
             cloid: req.cloid,
             side: req.side,
@@ -482,8 +575,8 @@ impl CoinLifecycles {
             end: None,
             ended_at: None,
             tids: ArrayVec::new(),
+            replaces,
         });
-        Ok(())
     }
 
     /// Records a cancel about to be sent; allowed while the order may be on the book and no
@@ -521,6 +614,11 @@ impl CoinLifecycles {
                 let order = &mut self.orders[i];
                 let outcome = order.apply(event, &mut self.counters);
                 Self::settle(order, now);
+                if let (OrderEvent::PlaceRejected(reason), EventOutcome::Applied, Some(old)) =
+                    (event, outcome, order.replaces)
+                {
+                    self.on_replacement_rejected(now, old, reason);
+                }
                 outcome
             }
         };
@@ -528,8 +626,24 @@ impl CoinLifecycles {
         outcome
     }
 
-    /// Applies an event of the [`VenueEvent`] vocabulary (simulator, user channels). Events
-    /// of another coin or of the account are [`EventOutcome::UnknownOrder`].
+    /// The place half of a replacement was refused. Unless the venue said the old order is
+    /// gone, a cancel half still unanswered was refused with it: the old order rests on.
+    fn on_replacement_rejected(&mut self, now: Nanos, old: Cloid, reason: RejectReason) {
+        if reason == RejectReason::OrderGone {
+            return;
+        }
+        let Some(i) = self.index(old) else { return };
+        let order = &mut self.orders[i];
+        if order.end.is_none() && order.cancel_sent.take().is_some() {
+            self.counters.replacements_refused += 1;
+            Self::settle(order, now);
+        }
+    }
+
+    /// Applies an event of the [`VenueEvent`] vocabulary (simulator, user channels): a
+    /// historical fill like a fill (de-duplicated by trade id), an order status like
+    /// [`Self::apply_status`]. Events of another coin, of the account, and funding are
+    /// [`EventOutcome::UnknownOrder`].
     pub fn apply_venue_event(&mut self, now: Nanos, event: &VenueEvent) -> EventOutcome {
         let (cloid, event) = match *event {
             VenueEvent::Accepted { coin, cloid } if coin == self.coin => (cloid, OrderEvent::Placed { oid: None }),
@@ -540,7 +654,12 @@ impl CoinLifecycles {
             VenueEvent::CancelRejected { coin, cloid } if coin == self.coin => {
                 (cloid, OrderEvent::CancelRejected(RejectReason::OrderGone))
             }
-            VenueEvent::Fill(f) if f.coin == self.coin => (f.cloid, OrderEvent::Fill { tid: f.tid, qty: f.qty }),
+            VenueEvent::Fill(f) | VenueEvent::HistoricalFill(f) if f.coin == self.coin => {
+                (f.cloid, OrderEvent::Fill { tid: f.tid, qty: f.qty })
+            }
+            VenueEvent::OrderStatus { coin, cloid, status } if coin == self.coin => {
+                return self.apply_status(now, cloid, status);
+            }
             _ => {
                 self.count(EventOutcome::UnknownOrder);
                 return EventOutcome::UnknownOrder;
@@ -602,6 +721,33 @@ impl CoinLifecycles {
         }
         self.counters.status_queries += queries as u64;
         queries
+    }
+
+    /// When [`Self::poll_timeouts`] next has a query to make, if any request is unanswered.
+    pub fn next_timeout(&self) -> Option<Nanos> {
+        let timeout = self.config.ack_timeout;
+        self.orders
+            .iter()
+            .filter_map(|o| {
+                let oldest = o.oldest_unanswered()?;
+                Some(o.last_query.map_or(oldest, |q| q.max(oldest)) + timeout)
+            })
+            .min()
+    }
+
+    /// When [`Self::retire_finished`] next has an order to retire, if any.
+    pub fn next_retirement(&self) -> Option<Nanos> {
+        let linger = self.config.finished_linger;
+        self.orders.iter().filter(|o| o.in_flight() == 0).filter_map(|o| o.ended_at).min().map(|at| at + linger)
+    }
+
+    /// Orders tracked, finished ones included.
+    pub fn len(&self) -> usize {
+        self.orders.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.orders.is_empty()
     }
 
     /// Forgets orders finished at least `finished_linger` ago with nothing in flight;

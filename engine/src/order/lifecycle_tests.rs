@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::order::responses::ItemOutcome;
+use crate::venue::{FillReport, Liquidity};
 use proptest::prelude::*;
 
 const COIN: CoinId = CoinId(0);
@@ -352,4 +353,128 @@ proptest! {
         prop_assert_eq!(book.in_flight(), 0, "{:?} cancel_at {} {:?}", events, cancel_at, order);
         prop_assert_eq!(book.counters().illegal, 0, "{:?} cancel_at {} {:?}", events, cancel_at, order);
     }
+}
+
+const NEW: Cloid = Cloid(0x2e60610f0b3d420597c88c1fed2ad5ee);
+
+fn replaced() -> CoinLifecycles {
+    let mut book = placed(2);
+    book.apply(t(1), ID, OrderEvent::Placed { oid: None });
+    let new = OrderRequest { px: Price::from_f64(99.0), ..request(NEW, 2) };
+    book.replace(t(2), ID, &new).unwrap();
+    book
+}
+
+fn venue(book: &mut CoinLifecycles, at: u64, event: VenueEvent) -> EventOutcome {
+    book.apply_venue_event(t(at), &event)
+}
+
+#[test]
+fn a_replacement_is_a_cancel_and_a_place_in_two_in_flight_slots() {
+    let book = replaced();
+    assert_eq!(book.in_flight(), 2);
+    assert_eq!((state(&book), book.state(NEW)), (LifecycleState::PendingCancel, Some(LifecycleState::PendingNew)));
+    assert_eq!(book.get(NEW).unwrap().replaces, Some(ID));
+    // Either order of the answers ends the same.
+    for order in [[0, 1], [1, 0]] {
+        let mut book = replaced();
+        let events = [VenueEvent::Cancelled { coin: COIN, cloid: ID }, VenueEvent::Accepted { coin: COIN, cloid: NEW }];
+        for k in order {
+            assert_eq!(venue(&mut book, 3, events[k]), EventOutcome::Applied);
+        }
+        assert_eq!((state(&book), book.state(NEW)), (LifecycleState::Cancelled, Some(LifecycleState::Open)));
+        assert_eq!(book.in_flight(), 0);
+    }
+}
+
+#[test]
+fn a_replacement_refused_whole_leaves_the_old_order_open_and_one_refused_for_gone_ends_both() {
+    let mut book = replaced();
+    let refused = VenueEvent::Rejected { coin: COIN, cloid: NEW, reason: RejectReason::RateLimited };
+    assert_eq!(venue(&mut book, 3, refused), EventOutcome::Applied);
+    assert_eq!((state(&book), book.state(NEW)), (LifecycleState::Open, Some(LifecycleState::Rejected)));
+    assert_eq!((book.in_flight(), book.counters().replacements_refused), (0, 1));
+    // The cancel half done, the place half refused: the old order is cancelled all the same.
+    let mut book = replaced();
+    venue(&mut book, 3, VenueEvent::Cancelled { coin: COIN, cloid: ID });
+    let post_only = VenueEvent::Rejected { coin: COIN, cloid: NEW, reason: RejectReason::PostOnlyWouldMatch };
+    venue(&mut book, 4, post_only);
+    assert_eq!((state(&book), book.state(NEW)), (LifecycleState::Cancelled, Some(LifecycleState::Rejected)));
+    // ... and in the other order too: the late cancel ack still ends it.
+    let mut book = replaced();
+    venue(&mut book, 3, post_only);
+    venue(&mut book, 4, VenueEvent::Cancelled { coin: COIN, cloid: ID });
+    assert_eq!(state(&book), LifecycleState::Cancelled);
+    // Gone: the old order was filled before the modify arrived.
+    let mut book = replaced();
+    let fill = FillReport {
+        coin: COIN,
+        cloid: ID,
+        side: Side::Bid,
+        px: Price::from_f64(100.0),
+        qty: lots(2),
+        remaining: Qty::ZERO,
+        fee_usd: 0.0,
+        liquidity: Liquidity::Maker,
+        exchange_time: crate::types::UnixNanos(0),
+        tid: 3,
+    };
+    venue(&mut book, 3, VenueEvent::Rejected { coin: COIN, cloid: NEW, reason: RejectReason::OrderGone });
+    venue(&mut book, 4, VenueEvent::CancelRejected { coin: COIN, cloid: ID });
+    venue(&mut book, 5, VenueEvent::Fill(fill));
+    assert_eq!((state(&book), book.state(NEW)), (LifecycleState::Filled, Some(LifecycleState::Rejected)));
+    assert_eq!((book.in_flight(), book.counters().replacements_refused), (0, 0));
+    // A historical copy of the fill is the same fill (same trade id).
+    assert_eq!(venue(&mut book, 6, VenueEvent::HistoricalFill(fill)), EventOutcome::Duplicate);
+    assert_eq!(book.get(ID).unwrap().filled(), lots(2));
+}
+
+#[test]
+fn a_replacement_needs_an_open_order_and_two_free_slots() {
+    let mut book = placed(2);
+    let new = request(NEW, 2);
+    assert_eq!(book.replace(t(1), ID, &new), Err(Refusal::NotAllowed(LifecycleState::PendingNew)));
+    book.apply(t(1), ID, OrderEvent::Placed { oid: None });
+    for i in 1..4 {
+        book.place(t(1), &request(Cloid(i), 1)).unwrap();
+    }
+    // 3 places in flight of 4: a replacement needs 2.
+    assert_eq!(book.replace(t(2), ID, &new), Err(Refusal::InFlightLimit));
+    assert_eq!(book.counters().refusals_in_flight, 1);
+    book.apply(t(3), Cloid(1), OrderEvent::Placed { oid: None });
+    assert_eq!(book.replace(t(4), ID, &new), Ok(()));
+    assert_eq!(book.replace(t(4), Cloid(1), &new), Err(Refusal::DuplicateCloid));
+}
+
+#[test]
+fn a_status_event_answers_like_apply_status_and_timers_are_announced() {
+    let mut book = placed(1);
+    assert_eq!(book.next_timeout(), Some(t(1_000)));
+    assert_eq!(book.next_retirement(), None);
+    let mut out = Vec::new();
+    book.poll_timeouts(t(1_000), &mut out);
+    assert_eq!(book.next_timeout(), Some(t(2_000)), "the query repeats every timeout");
+    let status = VenueEvent::OrderStatus { coin: COIN, cloid: ID, status: VenueOrderStatus::Filled };
+    assert_eq!(venue(&mut book, 1_100, status), EventOutcome::Applied);
+    assert_eq!(state(&book), LifecycleState::Filled);
+    assert_eq!(book.next_timeout(), None);
+    assert_eq!(book.next_retirement(), Some(t(1_100 + 10_000)));
+    let funding = VenueEvent::Funding { coin: COIN, payment_usd: 1.0, exchange_time: crate::types::UnixNanos(0) };
+    assert_eq!(venue(&mut book, 1_200, funding), EventOutcome::UnknownOrder);
+}
+
+#[test]
+fn a_full_table_evicts_the_longest_finished_order_never_a_live_one() {
+    let config = LifecycleConfig { max_in_flight_per_coin: 1_000, ..config() };
+    let mut book = CoinLifecycles::new(COIN, config);
+    for i in 0..MAX_TRACKED_ORDERS_PER_COIN as u128 {
+        book.place(t(0), &request(Cloid(i), 1)).unwrap();
+    }
+    let extra = request(Cloid(9_999), 1);
+    assert_eq!(book.place(t(1), &extra), Err(Refusal::TableFull), "nothing finished: nothing to evict");
+    book.apply(t(5), Cloid(7), OrderEvent::PlaceRejected(RejectReason::BadTick));
+    book.apply(t(3), Cloid(8), OrderEvent::PlaceRejected(RejectReason::BadTick));
+    assert_eq!(book.place(t(6), &extra), Ok(()));
+    assert!(book.get(Cloid(8)).is_none() && book.get(Cloid(7)).is_some(), "the longest finished goes first");
+    assert_eq!((book.len(), book.counters().evicted_early), (MAX_TRACKED_ORDERS_PER_COIN, 1));
 }

@@ -1,10 +1,24 @@
-//! The orders of one coin that are live or on their way, and how venue events move them.
+//! The orders of one coin that are live or on their way, and how venue events move them: the
+//! view [`super::reconcile`] works on (which order serves which level).
 //!
 //! States: PendingNew (sent, not acknowledged) → Open → gone (filled, cancelled, rejected);
-//! Open/PendingNew → PendingCancel (cancel sent). Fixed capacity: no allocation per event.
+//! Open/PendingNew → PendingCancel (cancel sent); Open → PendingReplace (a
+//! [`crate::venue::OrderAction::Modify`] replaces it by a new order, which is tracked as
+//! PendingNew from the moment it is sent).
+//!
+//! **A replacement and its answers.** The venue answers a modify like a cancel and then a
+//! place (`Cancelled{old}` + `Accepted`/`Rejected{new}`), or `CancelRejected{old}` +
+//! `Rejected{new, OrderGone}` when the old order was gone, or `Rejected{new}` alone when it
+//! refused the modify (the old order still rests). Whatever order these arrive in, and with
+//! fills of the old order racing them, the old order never serves a level again once its
+//! replacement is sent unless the venue refused the modify (`Rejected{new}` with a reason
+//! other than `OrderGone` while the old one is still here: it goes back to Open), and the
+//! new order serves the level from the start. So one level never has two serving orders.
+//!
+//! Fixed capacity: no allocation per event.
 
 use crate::types::{Cloid, Price, Qty, Side};
-use crate::venue::VenueEvent;
+use crate::venue::{RejectReason, VenueEvent, VenueOrderStatus};
 use arrayvec::ArrayVec;
 
 /// Orders tracked per coin: two full ladders plus the cancels still in flight.
@@ -15,6 +29,16 @@ pub enum OrderState {
     PendingNew,
     Open,
     PendingCancel,
+    /// A modify replacing this order by the order with this cloid is unanswered.
+    PendingReplace(Cloid),
+}
+
+impl OrderState {
+    /// The order is on its way to the book or on it and no cancel or replacement of it is in
+    /// flight: it serves a target level.
+    pub fn is_serving(self) -> bool {
+        matches!(self, OrderState::PendingNew | OrderState::Open)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,6 +88,34 @@ impl LiveOrders {
         self.orders.try_push(order).is_ok()
     }
 
+    pub fn get(&self, cloid: Cloid) -> Option<&LiveOrder> {
+        self.orders.iter().find(|o| o.cloid == cloid)
+    }
+
+    /// Orders serving a level (see [`OrderState::is_serving`]).
+    pub fn serving(&self) -> usize {
+        self.orders.iter().filter(|o| o.state.is_serving()).count()
+    }
+
+    /// Drops `cloid` (the order's authority, e.g. [`super::CoinLifecycles`], says it is
+    /// finished); returns whether it was here.
+    pub fn forget(&mut self, cloid: Cloid) -> bool {
+        match self.position(cloid) {
+            Some(i) => {
+                self.remove(i);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Puts back an order the view dropped but its authority says is still alive (e.g. a
+    /// fill contradicting a reject): reconcile then keeps or cancels it. False if full or
+    /// already here.
+    pub fn restore(&mut self, order: LiveOrder) -> bool {
+        self.position(order.cloid).is_none() && self.push(order)
+    }
+
     pub(crate) fn get_mut(&mut self, index: usize) -> Option<&mut LiveOrder> {
         self.orders.get_mut(index)
     }
@@ -83,22 +135,26 @@ impl LiveOrders {
         }
     }
 
-    /// Applies one venue event for this coin. Account-wide events (the scheduled cancel's)
-    /// name no order: `Unknown`.
+    /// Applies one venue event for this coin. Account-wide events (the scheduled cancel's),
+    /// history and funding name no order of this view: `Unknown`.
     pub fn apply(&mut self, event: &VenueEvent) -> OrderUpdate {
         let cloid = match event {
             VenueEvent::Accepted { cloid, .. }
             | VenueEvent::Rejected { cloid, .. }
             | VenueEvent::Cancelled { cloid, .. }
-            | VenueEvent::CancelRejected { cloid, .. } => *cloid,
+            | VenueEvent::CancelRejected { cloid, .. }
+            | VenueEvent::OrderStatus { cloid, .. } => *cloid,
             VenueEvent::Fill(f) => f.cloid,
             VenueEvent::ScheduleCancelAccepted { .. }
             | VenueEvent::ScheduleCancelRejected { .. }
             | VenueEvent::ScheduleCancelFired { .. }
-            | VenueEvent::OrderStatus { .. }
             | VenueEvent::HistoricalFill(_)
             | VenueEvent::Funding { .. } => return OrderUpdate::Unknown,
         };
+        if let VenueEvent::Rejected { reason, .. } = event {
+            // The place half of a modify refused: the old order rests on unless it was gone.
+            self.on_replacement_rejected(cloid, *reason);
+        }
         let Some(i) = self.position(cloid) else {
             return OrderUpdate::Unknown;
         };
@@ -113,13 +169,28 @@ impl LiveOrders {
                 let filled = self.remove(i);
                 OrderUpdate::Applied { done: true, filled_before_done: filled }
             }
+            VenueEvent::OrderStatus { status, .. } => match status {
+                // Whatever was in flight on it is over: it rests, and reconcile decides anew.
+                VenueOrderStatus::Open => {
+                    self.orders[i].state = OrderState::Open;
+                    OrderUpdate::Applied { done: false, filled_before_done: false }
+                }
+                VenueOrderStatus::Filled
+                | VenueOrderStatus::Cancelled
+                | VenueOrderStatus::Rejected(_)
+                | VenueOrderStatus::Unknown => {
+                    let filled = self.remove(i) || *status == VenueOrderStatus::Filled;
+                    OrderUpdate::Applied { done: true, filled_before_done: filled }
+                }
+            },
             VenueEvent::Fill(f) => {
                 let order = &mut self.orders[i];
-                order.remaining = f.remaining;
+                // Remaining only shrinks: a fill reported late must not grow it back.
+                order.remaining = order.remaining.min(f.remaining);
                 if order.state == OrderState::PendingNew {
                     order.state = OrderState::Open;
                 }
-                if f.remaining.is_zero() {
+                if order.remaining.is_zero() {
                     self.remove(i);
                     OrderUpdate::Applied { done: true, filled_before_done: true }
                 } else {
@@ -133,9 +204,19 @@ impl LiveOrders {
             VenueEvent::ScheduleCancelAccepted { .. }
             | VenueEvent::ScheduleCancelRejected { .. }
             | VenueEvent::ScheduleCancelFired { .. }
-            | VenueEvent::OrderStatus { .. }
             | VenueEvent::HistoricalFill(_)
             | VenueEvent::Funding { .. } => OrderUpdate::Unknown,
+        }
+    }
+
+    /// `new` (a replacement) was refused: an old order still waiting on it rests on
+    /// (`OrderGone`: the old order is gone too).
+    fn on_replacement_rejected(&mut self, new: Cloid, reason: RejectReason) {
+        let Some(i) = self.orders.iter().position(|o| o.state == OrderState::PendingReplace(new)) else { return };
+        if reason == RejectReason::OrderGone {
+            self.remove(i);
+        } else {
+            self.orders[i].state = OrderState::Open;
         }
     }
 }

@@ -16,5 +16,5 @@ pub use lifecycle::{
     OrderStatusQuery, Refusal, TrackedOrder, VenueOrderStatus, MAX_FILL_IDS_PER_ORDER, MAX_TRACKED_ORDERS_PER_COIN,
 };
 pub use live_orders::{LiveOrder, LiveOrders, OrderState, OrderUpdate, MAX_LIVE_ORDERS_PER_COIN};
-pub use reconcile::{reconcile, ReconcileStats, RequoteTolerance, RequoteToleranceError};
+pub use reconcile::{reconcile, reconcile_with, ReconcileStats, RequoteTolerance, RequoteToleranceError};
 pub use responses::{parse_exchange_response, reject_reason, ExchangeResponse, ItemOutcome, ResponseError};

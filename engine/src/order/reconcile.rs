@@ -1,10 +1,21 @@
-//! Reconciliation: the fewest actions that turn the live orders into the target ladder.
+//! Reconciliation: the fewest actions that turn the live orders into the target ladder —
+//! keep, modify, cancel, new.
 //!
 //! A live order (new or open) is kept when the target has a level on its side at its price
 //! whose size is at least the order's remaining size — a partly filled order keeps its queue
 //! place rather than being replaced, and an order larger than the target (e.g. after risk
-//! cut the size) is replaced so it cannot breach a limit. Every other live order is
-//! cancelled, and every target level not covered by a kept order is placed.
+//! cut the size) is replaced so it cannot breach a limit. An order not kept is **modified**
+//! onto a target level of its side nobody covers (one [`OrderAction::Modify`] instead of a
+//! cancel and a place: on Hyperliquid one `batchModify` signature for a moved ladder instead
+//! of a cancel batch and an order batch), if modifies are on ([`RequoteTolerance::use_modify`])
+//! and the order is acknowledged (a modify of an order the venue has not confirmed would be
+//! refused). Each uncovered level takes the nearest such order in price. Every other order is
+//! cancelled, and every level still uncovered is placed. A batch is ordered cancels,
+//! modifies, places.
+//!
+//! **Admission.** [`reconcile_with`] asks `admit` before each action it would send (OrderActor
+//! asks the order lifecycles' in-flight limit); a refused action is not sent and not recorded,
+//! the order stays as it was, and the level waits for a later cycle (`refused`).
 //!
 //! **Requote tolerance.** A target that jitters by a tick every cycle would cancel and
 //! replace the order each time, losing its queue place and spending rate limit for nothing.
@@ -17,21 +28,34 @@
 //! kept bid could meet a newly placed ask of ours. The default (0, 0) is exact: same price,
 //! size ≤ target.
 
-use super::{LiveOrder, LiveOrders, OrderState};
+use super::{LiveOrder, LiveOrders, OrderState, MAX_LIVE_ORDERS_PER_COIN};
+use crate::quote::MAX_LADDER_LEVELS;
 use crate::quote::{QuoteLevel, TargetLadder};
 use crate::types::{CloidSequence, Side};
 use crate::units::bps_to_frac;
 use crate::venue::{ActionBatch, OrderAction, OrderRequest};
+use arrayvec::ArrayVec;
 use serde::{Deserialize, Serialize};
 
-/// How far a resting order may be from its target level and still be left alone.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+/// How far a resting order may be from its target level and still be left alone, and how an
+/// order that moved further is replaced.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RequoteTolerance {
     /// Price distance to the level, bps of the level's price.
     pub price_bps: f64,
     /// How much the order's remaining size may exceed the level's, as a fraction of it.
     pub size_frac: f64,
+    /// Replace a moved order by a modify (one action) rather than a cancel and a place.
+    /// Default on.
+    pub use_modify: bool,
+}
+
+impl Default for RequoteTolerance {
+    /// Exact (0, 0), modifies on.
+    fn default() -> Self {
+        Self { price_bps: 0.0, size_frac: 0.0, use_modify: true }
+    }
 }
 
 /// Why a [`RequoteTolerance`] is unusable.
@@ -69,14 +93,19 @@ impl RequoteTolerance {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ReconcileStats {
     pub kept: u32,
+    /// Orders replaced by a modify (each one action).
+    pub modified: u32,
     pub cancelled: u32,
     pub placed: u32,
     /// Actions left for a later cycle because the batch or the order table was full.
     pub deferred: u32,
+    /// Actions `admit` refused (not sent; the order stays, the level waits).
+    pub refused: u32,
 }
 
 /// Appends to `out` the actions that move `live` toward `target`, updating `live` to match.
-/// Orders within `tolerance` of a target level are left alone (see the module doc).
+/// Orders within `tolerance` of a target level are left alone (see the module doc). Every
+/// action is admitted.
 pub fn reconcile(
     live: &mut LiveOrders,
     target: &TargetLadder,
@@ -84,12 +113,28 @@ pub fn reconcile(
     cloids: &mut CloidSequence,
     out: &mut ActionBatch,
 ) -> ReconcileStats {
+    reconcile_with(live, target, tolerance, cloids, out, |_| true)
+}
+
+/// [`reconcile`], sending only the actions `admit` accepts; `admit` is asked last, when the
+/// action will be sent if it says yes.
+pub fn reconcile_with(
+    live: &mut LiveOrders,
+    target: &TargetLadder,
+    tolerance: &RequoteTolerance,
+    cloids: &mut CloidSequence,
+    out: &mut ActionBatch,
+    mut admit: impl FnMut(&OrderAction) -> bool,
+) -> ReconcileStats {
     let mut stats = ReconcileStats::default();
-    // Bit i of covered[side] marks target level i as served by a kept order.
+    let coin = target.coin;
+    // Bit j of covered[side] marks target level j as served (kept order, modify, refused).
     let mut covered = [0u32; 2];
+    // Orders serving no level: modified onto one, or cancelled.
+    let mut unkept: ArrayVec<usize, MAX_LIVE_ORDERS_PER_COIN> = ArrayVec::new();
     for i in 0..live.len() {
         let Some(order) = live.get_mut(i) else { break };
-        if order.state == OrderState::PendingCancel {
+        if !order.state.is_serving() {
             continue;
         }
         let levels = target.side(order.side);
@@ -106,15 +151,62 @@ pub fn reconcile(
                 covered[order.side.index()] |= 1 << j;
                 stats.kept += 1;
             }
-            None => {
-                if out.try_push(OrderAction::Cancel { coin: target.coin, cloid: order.cloid }).is_ok() {
-                    order.state = OrderState::PendingCancel;
-                    stats.cancelled += 1;
-                } else {
-                    stats.deferred += 1;
+            None => unkept.push(i),
+        }
+    }
+    // Each uncovered level takes the nearest acknowledged unkept order of its side.
+    let mut pairs: ArrayVec<(usize, Side, usize), { 2 * MAX_LADDER_LEVELS }> = ArrayVec::new();
+    if tolerance.use_modify {
+        for side in [Side::Bid, Side::Ask] {
+            for (j, level) in target.side(side).iter().enumerate() {
+                if covered[side.index()] & (1 << j) != 0 {
+                    continue;
+                }
+                let nearest = unkept
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(k, &i)| live.iter().nth(i).map(|o| (k, o)))
+                    .filter(|(_, o)| o.side == side && o.state == OrderState::Open)
+                    .min_by_key(|(_, o)| o.px.units().abs_diff(level.px.units()))
+                    .map(|(k, _)| k);
+                if let Some(k) = nearest {
+                    pairs.push((unkept.swap_remove(k), side, j));
                 }
             }
         }
+    }
+    for &i in &unkept {
+        let Some(order) = live.get_mut(i) else { continue };
+        cancel(order, coin, out, &mut admit, &mut stats);
+    }
+    for &(i, side, j) in &pairs {
+        let level = target.side(side)[j];
+        if out.is_full() || live.is_full() {
+            // No room for the replacement: cancel now, place the level later.
+            if let Some(order) = live.get_mut(i) {
+                cancel(order, coin, out, &mut admit, &mut stats);
+            }
+            continue;
+        }
+        covered[side.index()] |= 1 << j;
+        let Some(old) = live.get_mut(i) else { continue };
+        let new =
+            OrderRequest { coin, cloid: cloids.next_cloid(), side, px: level.px, qty: level.qty, post_only: true };
+        let action = OrderAction::Modify { coin, cloid: old.cloid, new };
+        if !admit(&action) {
+            stats.refused += 1;
+            continue;
+        }
+        old.state = OrderState::PendingReplace(new.cloid);
+        out.push(action);
+        live.push(LiveOrder {
+            cloid: new.cloid,
+            side,
+            px: level.px,
+            remaining: level.qty,
+            state: OrderState::PendingNew,
+        });
+        stats.modified += 1;
     }
     for side in [Side::Bid, Side::Ask] {
         for (j, level) in target.side(side).iter().enumerate() {
@@ -126,9 +218,13 @@ pub fn reconcile(
                 continue;
             }
             let cloid = cloids.next_cloid();
-            let request =
-                OrderRequest { coin: target.coin, cloid, side, px: level.px, qty: level.qty, post_only: true };
-            out.push(OrderAction::Place(request));
+            let request = OrderRequest { coin, cloid, side, px: level.px, qty: level.qty, post_only: true };
+            let action = OrderAction::Place(request);
+            if !admit(&action) {
+                stats.refused += 1;
+                continue;
+            }
+            out.push(action);
             live.push(LiveOrder { cloid, side, px: level.px, remaining: level.qty, state: OrderState::PendingNew });
             stats.placed += 1;
         }
@@ -136,169 +232,27 @@ pub fn reconcile(
     stats
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::quote::QuoteLevel;
-    use crate::types::{CoinId, Price, Qty};
-    use crate::venue::VenueEvent;
-
-    /// Today's rule: same price, size no larger than the target.
-    const EXACT: RequoteTolerance = RequoteTolerance { price_bps: 0.0, size_frac: 0.0 };
-
-    fn ladder(bids: &[(f64, f64)], asks: &[(f64, f64)]) -> TargetLadder {
-        let mut l = TargetLadder::empty(CoinId(0));
-        let lvl = |&(px, qty): &(f64, f64)| QuoteLevel { px: Price::from_f64(px), qty: Qty::from_f64(qty) };
-        l.bids.extend(bids.iter().map(lvl));
-        l.asks.extend(asks.iter().map(lvl));
-        l
+fn cancel(
+    order: &mut LiveOrder,
+    coin: crate::types::CoinId,
+    out: &mut ActionBatch,
+    admit: &mut impl FnMut(&OrderAction) -> bool,
+    stats: &mut ReconcileStats,
+) {
+    if out.is_full() {
+        stats.deferred += 1;
+        return;
     }
-
-    fn count(batch: &ActionBatch) -> (usize, usize) {
-        let places = batch.iter().filter(|a| matches!(a, OrderAction::Place(_))).count();
-        (places, batch.len() - places)
+    let action = OrderAction::Cancel { coin, cloid: order.cloid };
+    if !admit(&action) {
+        stats.refused += 1;
+        return;
     }
-
-    #[test]
-    fn unchanged_target_sends_nothing_and_a_moved_level_is_replaced() {
-        let mut live = LiveOrders::default();
-        let mut ids = CloidSequence::new(1);
-        let mut batch = ActionBatch::new();
-        let t1 = ladder(&[(99.0, 1.0), (98.0, 1.0)], &[(101.0, 1.0)]);
-        let s = reconcile(&mut live, &t1, &EXACT, &mut ids, &mut batch);
-        assert_eq!((s.placed, count(&batch)), (3, (3, 0)));
-        batch.clear();
-        let s = reconcile(&mut live, &t1, &EXACT, &mut ids, &mut batch);
-        assert_eq!((s.kept, batch.len()), (3, 0));
-        let t2 = ladder(&[(99.0, 1.0), (97.0, 1.0)], &[(101.0, 1.0)]);
-        let s = reconcile(&mut live, &t2, &EXACT, &mut ids, &mut batch);
-        assert_eq!((s.kept, s.cancelled, s.placed), (2, 1, 1));
-        assert_eq!(count(&batch), (1, 1));
-    }
-
-    #[test]
-    fn empty_target_cancels_everything_once() {
-        let mut live = LiveOrders::default();
-        let mut ids = CloidSequence::new(1);
-        let mut batch = ActionBatch::new();
-        reconcile(&mut live, &ladder(&[(99.0, 1.0)], &[(101.0, 1.0)]), &EXACT, &mut ids, &mut batch);
-        batch.clear();
-        let empty = TargetLadder::empty(CoinId(0));
-        assert_eq!(reconcile(&mut live, &empty, &EXACT, &mut ids, &mut batch).cancelled, 2);
-        batch.clear();
-        // Cancels in flight are not sent twice.
-        assert_eq!(reconcile(&mut live, &empty, &EXACT, &mut ids, &mut batch).cancelled, 0);
-        assert!(batch.is_empty());
-        for o in live.iter().copied().collect::<Vec<_>>() {
-            live.apply(&VenueEvent::Cancelled { coin: CoinId(0), cloid: o.cloid });
-        }
-        assert!(live.is_empty());
-    }
-
-    #[test]
-    fn a_larger_live_order_than_the_target_is_replaced() {
-        let mut live = LiveOrders::default();
-        let mut ids = CloidSequence::new(1);
-        let mut batch = ActionBatch::new();
-        reconcile(&mut live, &ladder(&[(99.0, 2.0)], &[]), &EXACT, &mut ids, &mut batch);
-        batch.clear();
-        let s = reconcile(&mut live, &ladder(&[(99.0, 1.0)], &[]), &EXACT, &mut ids, &mut batch);
-        assert_eq!((s.kept, s.cancelled, s.placed), (0, 1, 1));
-    }
-
-    /// Answers every action of `batch` as the venue would: places rest, cancels succeed.
-    fn venue_acks(live: &mut LiveOrders, batch: &ActionBatch) {
-        for action in batch {
-            let event = match *action {
-                OrderAction::Place(r) => VenueEvent::Accepted { coin: r.coin, cloid: r.cloid },
-                OrderAction::Cancel { coin, cloid } => VenueEvent::Cancelled { coin, cloid },
-                OrderAction::ScheduleCancel { at } => VenueEvent::ScheduleCancelAccepted { at },
-                OrderAction::Modify { .. } | OrderAction::QueryStatus { .. } => unreachable!("reconcile sends neither"),
-            };
-            live.apply(&event);
-        }
-    }
-
-    /// Actions sent over 20 cycles of a target whose bid and ask jitter by one cent (1 bp of
-    /// 100) every cycle.
-    fn actions_on_a_jittering_target(tolerance: &RequoteTolerance) -> (usize, ReconcileStats) {
-        let mut live = LiveOrders::default();
-        let mut ids = CloidSequence::new(1);
-        let mut batch = ActionBatch::new();
-        let (mut actions, mut total) = (0, ReconcileStats::default());
-        for cycle in 0..20 {
-            let jitter = if cycle % 2 == 0 { 0.0 } else { 0.01 };
-            let target = ladder(&[(100.0 - jitter, 1.0)], &[(101.0 + jitter, 1.0)]);
-            batch.clear();
-            let s = reconcile(&mut live, &target, tolerance, &mut ids, &mut batch);
-            venue_acks(&mut live, &batch);
-            actions += batch.len();
-            total.kept += s.kept;
-            total.cancelled += s.cancelled;
-            total.placed += s.placed;
-        }
-        (actions, total)
-    }
-
-    #[test]
-    fn a_tolerance_leaves_a_jittering_target_alone() {
-        // Exact: the first cycle places 2, each of the 19 others cancels 2 and places 2.
-        let (actions, s) = actions_on_a_jittering_target(&EXACT);
-        assert_eq!((actions, s.placed, s.cancelled, s.kept), (2 + 19 * 4, 2 + 19 * 2, 19 * 2, 0));
-        // 1.5 bps covers the 1-cent (≈ 1 bp) moves: the two first orders rest throughout.
-        let tolerant = RequoteTolerance { price_bps: 1.5, size_frac: 0.0 };
-        let (actions, s) = actions_on_a_jittering_target(&tolerant);
-        assert_eq!((actions, s.placed, s.cancelled, s.kept), (2, 2, 0, 19 * 2));
-        // 0.5 bp does not: 1 cent at 100 is 1 bp > 0.5 bp.
-        let tight = RequoteTolerance { price_bps: 0.5, size_frac: 0.0 };
-        assert_eq!(actions_on_a_jittering_target(&tight).0, 2 + 19 * 4);
-    }
-
-    #[test]
-    fn a_move_beyond_the_tolerance_or_a_size_cut_beyond_the_fraction_is_replaced() {
-        let tolerance = RequoteTolerance { price_bps: 2.0, size_frac: 0.1 };
-        let mut live = LiveOrders::default();
-        let mut ids = CloidSequence::new(1);
-        let mut batch = ActionBatch::new();
-        reconcile(&mut live, &ladder(&[(100.0, 1.0)], &[]), &tolerance, &mut ids, &mut batch);
-        batch.clear();
-        // 2 bps of 99.99 is 0.019998: 100 is 0.01 away (kept); the order is 1/0.95 = 5 % larger
-        // than the target (kept, within 10 %).
-        let s = reconcile(&mut live, &ladder(&[(99.99, 0.95)], &[]), &tolerance, &mut ids, &mut batch);
-        assert_eq!((s.kept, s.cancelled, s.placed), (1, 0, 0));
-        // 15 % smaller target: replaced.
-        let s = reconcile(&mut live, &ladder(&[(100.0, 0.85)], &[]), &tolerance, &mut ids, &mut batch);
-        assert_eq!((s.kept, s.cancelled, s.placed), (0, 1, 1));
-        venue_acks(&mut live, &batch);
-        batch.clear();
-        // 3 bps away: replaced.
-        let s = reconcile(&mut live, &ladder(&[(100.03, 0.85)], &[]), &tolerance, &mut ids, &mut batch);
-        assert_eq!((s.kept, s.cancelled, s.placed), (0, 1, 1));
-    }
-
-    #[test]
-    fn an_order_serves_the_nearest_level_within_the_tolerance() {
-        let tolerance = RequoteTolerance { price_bps: 5.0, size_frac: 0.0 };
-        let mut live = LiveOrders::default();
-        let mut ids = CloidSequence::new(1);
-        let mut batch = ActionBatch::new();
-        reconcile(&mut live, &ladder(&[(100.0, 1.0)], &[]), &tolerance, &mut ids, &mut batch);
-        let first = batch[0];
-        batch.clear();
-        // Both new levels are within 5 bps of 100; the order keeps the nearer (99.99) and
-        // only 100.03 is placed.
-        let s = reconcile(&mut live, &ladder(&[(100.03, 1.0), (99.99, 1.0)], &[]), &tolerance, &mut ids, &mut batch);
-        assert_eq!((s.kept, s.cancelled, s.placed), (1, 0, 1));
-        match (first, batch[0]) {
-            (OrderAction::Place(a), OrderAction::Place(b)) => {
-                assert_eq!(a.px, Price::from_f64(100.0));
-                assert_eq!(b.px, Price::from_f64(100.03));
-            }
-            other => panic!("{other:?}"),
-        }
-        // A bad tolerance is refused by name.
-        let bad = RequoteTolerance { price_bps: -1.0, size_frac: 0.0 };
-        assert_eq!(bad.validate(), Err(RequoteToleranceError::Price(-1.0)));
-        assert!(RequoteTolerance { price_bps: 1.0, size_frac: f64::NAN }.validate().is_err());
-    }
+    out.push(action);
+    order.state = OrderState::PendingCancel;
+    stats.cancelled += 1;
 }
+
+#[cfg(test)]
+#[path = "reconcile_tests.rs"]
+mod tests;

@@ -155,6 +155,16 @@ impl CoinLedger {
         &self.position
     }
 
+    /// Funding received (positive) or paid (negative) so far.
+    pub fn funding_usd(&self) -> f64 {
+        self.funding_usd
+    }
+
+    /// What `userFills` snapshots brought so far.
+    pub fn snapshot_stats(&self) -> SnapshotStats {
+        self.snapshots
+    }
+
     /// The latest mid, `None` before the first.
     pub fn mid_usd(&self) -> Option<f64> {
         self.mid_usd

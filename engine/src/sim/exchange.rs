@@ -171,9 +171,13 @@ impl SimExchange {
             OrderAction::Place(req) => req.coin,
             OrderAction::Cancel { coin, .. } | OrderAction::Modify { coin, .. } => *coin,
             OrderAction::QueryStatus { coin, cloid } => {
-                // The simulator forgets finished orders: it can only tell a resting one.
+                // Resting, finished (remembered for a while), or never seen.
                 let resting = self.coins.get(coin.index()).and_then(|m| m.order(*cloid)).is_some();
-                let status = if resting { VenueOrderStatus::Open } else { VenueOrderStatus::Unknown };
+                let status = if resting {
+                    VenueOrderStatus::Open
+                } else {
+                    self.outbox.finished_status(*coin, *cloid).unwrap_or(VenueOrderStatus::Unknown)
+                };
                 self.outbox.push_account(at, VenueEvent::OrderStatus { coin: *coin, cloid: *cloid, status });
                 return;
             }
@@ -296,5 +300,45 @@ mod tests {
         assert_eq!(events.len(), 2);
         assert_eq!(events[0], accepted(1));
         assert!(matches!(events[1], VenueEvent::Fill(f) if f.cloid == Cloid(1)));
+    }
+
+    #[test]
+    fn a_status_query_tells_open_filled_cancelled_rejected_and_unknown() {
+        let mut ex = exchange(&SimVenueConfig::default());
+        ex.on_market(Nanos(0), &book_event(&[("100", "5")], &[("100.05", "5")]));
+        ex.submit(
+            Nanos(0),
+            &[
+                place(1, Side::Bid, "100", "1", true),
+                place(2, Side::Ask, "100.05", "1", true),
+                place(3, Side::Bid, "100.05", "1", true),
+            ],
+        );
+        ex.submit(Nanos(MS), &[cancel(1)]);
+        poll(&mut ex, Nanos(10 * MS));
+        // A buyer takes the whole ask at 100.05: order 2 fills.
+        ex.on_market(Nanos(11 * MS), &trade_event(Side::Bid, "100.05", "10"));
+        poll(&mut ex, Nanos(20 * MS));
+        let query = |cloid| OrderAction::QueryStatus { coin: CoinId(0), cloid: Cloid(cloid) };
+        ex.submit(Nanos(20 * MS), &[query(1), query(2), query(3), query(4)]);
+        let statuses: Vec<VenueOrderStatus> = poll(&mut ex, Nanos(40 * MS))
+            .into_iter()
+            .filter_map(|e| if let VenueEvent::OrderStatus { status, .. } = e { Some(status) } else { None })
+            .collect();
+        let expected = vec![
+            VenueOrderStatus::Cancelled,
+            VenueOrderStatus::Filled,
+            VenueOrderStatus::Rejected(RejectReason::PostOnlyWouldMatch),
+            VenueOrderStatus::Unknown,
+        ];
+        assert_eq!(statuses, expected);
+        // A resting order is Open.
+        ex.submit(Nanos(40 * MS), &[place(5, Side::Bid, "99", "1", true)]);
+        ex.submit(Nanos(50 * MS), &[query(5)]);
+        assert!(poll(&mut ex, Nanos(80 * MS)).contains(&VenueEvent::OrderStatus {
+            coin: CoinId(0),
+            cloid: Cloid(5),
+            status: VenueOrderStatus::Open
+        }));
     }
 }

@@ -13,12 +13,14 @@
 //! - `rules`: which new orders are refused.
 //! - `matching`: one coin's orders and their fills.
 //! - `outbox`: stamping and holding the answers.
+//! - `finished`: the finished orders a status query can still tell.
 //! - [`scheduled_cancel`]: the account's scheduled cancel-all (the dead man's switch).
 //! - [`exchange`]: the state machine the runtime drives.
 
 pub mod config;
 pub mod exchange;
 pub mod fees;
+mod finished;
 pub mod latency;
 mod matching;
 mod outbox;

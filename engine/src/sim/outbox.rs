@@ -6,11 +6,12 @@
 //! 1 and only grows, so (coin, tid) is unique and a run is deterministic.
 
 use super::fees::FeeSchedule;
+use super::finished::{FinishedOrders, FINISHED_ORDERS_REMEMBERED};
 use super::latency::ConstantLatency;
 use super::matching::MatchOutcome;
 use super::timed_queue::TimedQueue;
-use crate::types::{CoinId, Nanos, UnixNanos};
-use crate::venue::{FillReport, VenueEvent};
+use crate::types::{Cloid, CoinId, Nanos, UnixNanos};
+use crate::venue::{FillReport, VenueEvent, VenueOrderStatus};
 
 /// First trade id handed out.
 const FIRST_TID: u64 = 1;
@@ -22,12 +23,20 @@ pub(crate) struct Outbox {
     latency: ConstantLatency,
     start_unix: UnixNanos,
     next_tid: u64,
+    /// Orders that left the book, for status queries.
+    finished: FinishedOrders,
 }
 
 impl Outbox {
     pub(crate) fn new(capacity: usize, fees: FeeSchedule, latency: ConstantLatency, start_unix: UnixNanos) -> Self {
         let events = TimedQueue::with_capacity(capacity);
-        Self { events, fees, latency, start_unix, next_tid: FIRST_TID }
+        let finished = FinishedOrders::new(FINISHED_ORDERS_REMEMBERED);
+        Self { events, fees, latency, start_unix, next_tid: FIRST_TID, finished }
+    }
+
+    /// How an order that left the book ended, if remembered.
+    pub(crate) fn finished_status(&self, coin: CoinId, cloid: Cloid) -> Option<VenueOrderStatus> {
+        self.finished.status(coin, cloid)
     }
 
     /// Where the outcomes of processing `coin` at `processed` go.
@@ -68,12 +77,22 @@ pub(crate) struct EventSink<'a> {
 impl EventSink<'_> {
     pub(crate) fn push(&mut self, outcome: MatchOutcome) {
         let coin = self.coin;
+        let finished = &mut self.outbox.finished;
         let event = match outcome {
             MatchOutcome::Accepted(cloid) => VenueEvent::Accepted { coin, cloid },
-            MatchOutcome::Rejected(cloid, reason) => VenueEvent::Rejected { coin, cloid, reason },
-            MatchOutcome::Cancelled(cloid) => VenueEvent::Cancelled { coin, cloid },
+            MatchOutcome::Rejected(cloid, reason) => {
+                finished.record(coin, cloid, VenueOrderStatus::Rejected(reason));
+                VenueEvent::Rejected { coin, cloid, reason }
+            }
+            MatchOutcome::Cancelled(cloid) => {
+                finished.record(coin, cloid, VenueOrderStatus::Cancelled);
+                VenueEvent::Cancelled { coin, cloid }
+            }
             MatchOutcome::CancelRejected(cloid) => VenueEvent::CancelRejected { coin, cloid },
             MatchOutcome::Fill(exec) => {
+                if exec.remaining_qty.is_zero() {
+                    finished.record(coin, exec.cloid, VenueOrderStatus::Filled);
+                }
                 let tid = self.outbox.next_tid;
                 self.outbox.next_tid += 1;
                 VenueEvent::Fill(FillReport {

@@ -85,7 +85,7 @@ fn fmt_fixed(units: i64, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         return write!(f, "{sign}{whole}");
     }
     let mut width = FIXED_DECIMALS as usize;
-    while frac % 10 == 0 {
+    while frac.is_multiple_of(10) {
         frac /= 10;
         width -= 1;
     }

@@ -5,7 +5,11 @@
 #[cfg(any(test, feature = "testkit"))]
 pub mod mock_server;
 
+#[cfg(feature = "testkit")]
+pub mod mock_exchange;
+
 pub mod exchange;
+pub mod exchange_client;
 pub mod live_feed;
 pub mod market_frames;
 pub mod ws_client;

@@ -236,7 +236,7 @@ fn cloid_str(cloid: Cloid) -> CloidStr {
 fn trimmed(units: i64) -> (u32, u64) {
     let mut digits = units.unsigned_abs();
     let mut decimals = FIXED_DECIMALS;
-    while decimals > 0 && digits % 10 == 0 {
+    while decimals > 0 && digits.is_multiple_of(10) {
         digits /= 10;
         decimals -= 1;
     }
