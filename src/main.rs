@@ -5,7 +5,7 @@ use clap::{Parser, Subcommand};
 use engine::quote::ModelKind;
 use hyperquote::admin::DiscoveryKey;
 use hyperquote::config::Config;
-use hyperquote::run::{run_sequential, run_threaded, Progress, RunPlan};
+use hyperquote::run::{run_sequential, run_threaded, run_threaded_with, Progress, RunPlan};
 use hyperquote::wiring::{build_actors, coin_table, MarketChoice};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -119,6 +119,9 @@ struct RunArgs {
     /// simulated exchange), e.g. ws://127.0.0.1:PORT/ws for a local mock.
     #[arg(long, value_name = "URL", conflicts_with = "replay")]
     live: Option<String>,
+    /// With `[venue.hyperliquid]`: sign every batch but send nothing (overrides `dry_run`).
+    #[arg(long)]
+    dry_run: bool,
 }
 
 /// How fast a replay runs.
@@ -236,6 +239,20 @@ fn run(args: RunArgs) -> Result<(), String> {
             .ok_or_else(|| format!("--model: unknown model `{name}` (known: {})", names.join(", ")))?;
     }
     let speed = parse_speed(&args.speed)?;
+    if let Some(section) = &config.venue.hyperliquid {
+        if args.replay.is_some() || args.live.is_some() || matches!(speed, Speed::Max) {
+            return Err(
+                "[venue.hyperliquid] trades on the exchange's live market: no --replay, --live or --speed".into()
+            );
+        }
+        // Checked when the config loaded; this only types it.
+        let mut settings = section.settings().map_err(|(key, message)| format!("{key}: {message}"))?;
+        settings.dry_run |= args.dry_run;
+        return run_live(&args, &config, &settings);
+    }
+    if args.dry_run {
+        return Err("--dry-run needs a config with [venue.hyperliquid] (e.g. config/live-hyperliquid.toml)".into());
+    }
     let market = match (&args.replay, &args.live) {
         (_, Some(url)) => MarketChoice::Live { url: url.clone() },
         (Some(path), None) => MarketChoice::Replay {
@@ -281,17 +298,7 @@ fn run(args: RunArgs) -> Result<(), String> {
         "hyperquote: paper mode, {} on {source} + sim venue, up to {duration_s} s (Ctrl-C stops cleanly)",
         coins.join(", ")
     );
-    let show = |p: &Progress| {
-        let positions: Vec<String> = coins.iter().zip(&p.positions).map(|(c, q)| format!("{c} {q:+.5}")).collect();
-        eprintln!(
-            "[{:>5.1}s] fills {:>4}  net {:+.4} USD  live orders {:>2}  inventory {}",
-            p.elapsed_s,
-            p.fills,
-            p.net_pnl_usd,
-            p.live_orders,
-            positions.join("  ")
-        );
-    };
+    let show = |p: &Progress| show_progress(&coins, p);
     if config.reference.is_some() && matches!(speed, Speed::Max) {
         eprintln!("hyperquote: the reference feed is live data: not used on the simulated clock of --speed max");
     }
@@ -306,11 +313,63 @@ fn run(args: RunArgs) -> Result<(), String> {
     if args.replay.is_some() {
         summary.mode = "replay";
     }
-    if args.json {
-        let json = serde_json::to_string(&summary).map_err(|e| format!("summary: {e}"))?;
+    print_summary(&summary, args.json)
+}
+
+fn show_progress(coins: &[String], p: &Progress) {
+    let positions: Vec<String> = coins.iter().zip(&p.positions).map(|(c, q)| format!("{c} {q:+.5}")).collect();
+    eprintln!(
+        "[{:>5.1}s] fills {:>4}  net {:+.4} USD  live orders {:>2}  inventory {}",
+        p.elapsed_s,
+        p.fills,
+        p.net_pnl_usd,
+        p.live_orders,
+        positions.join("  ")
+    );
+}
+
+fn print_summary(summary: &hyperquote::summary::RunSummary, json: bool) -> Result<(), String> {
+    if json {
+        let json = serde_json::to_string(summary).map_err(|e| format!("summary: {e}"))?;
         println!("{json}");
     } else {
         print!("{}", summary.render_text());
     }
     Ok(())
+}
+
+/// Trading on Hyperliquid (`[venue.hyperliquid]`): start-of-session reconciliation, then
+/// the threaded run with the live venue, until the duration or Ctrl-C.
+fn run_live(args: &RunArgs, config: &Config, settings: &hyperquote::live::HyperliquidSettings) -> Result<(), String> {
+    let duration_s = args.duration.unwrap_or(config.engine.duration_s);
+    if !(duration_s > 0.0 && duration_s.is_finite()) {
+        return Err(format!("--duration must be a positive number of seconds, got {duration_s}"));
+    }
+    let _log_guard = hyperquote::logging::init(&config.logging);
+    let stop = stop_on_ctrl_c();
+    let mut plan = RunPlan::from_config(config, Duration::from_secs_f64(duration_s))?;
+    let discovery_key = match &args.config {
+        Some(path) => DiscoveryKey::config_file(path),
+        None => DiscoveryKey::embedded("live"),
+    };
+    plan.admin = plan.admin.map(|admin| admin.with_discovery(&discovery_key));
+    let session_prefix =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
+    let session = hyperquote::live::prepare(config, settings, &mut plan, session_prefix).map_err(|e| e.to_string())?;
+    let coins: Vec<String> = plan.instruments.iter().map(|i| i.name.clone()).collect();
+    eprintln!(
+        "hyperquote: {} on Hyperliquid {:?}{}, {}, up to {duration_s} s (Ctrl-C stops cleanly)",
+        if settings.dry_run { "DRY RUN (signing, sending nothing)" } else { "LIVE TRADING" },
+        settings.network,
+        format_args!(" via {}", settings.ws_url),
+        coins.join(", "),
+    );
+    for note in &session.notes {
+        eprintln!("hyperquote: {note}");
+    }
+    let show = |p: &Progress| show_progress(&coins, p);
+    let mut summary =
+        run_threaded_with(session.actors, &plan, session.drivers, &stop, show).map_err(|e| e.to_string())?;
+    summary.mode = if settings.dry_run { "dry-run" } else { "live" };
+    print_summary(&summary, args.json)
 }

@@ -12,7 +12,7 @@ use crate::summary::RunSummary;
 use crate::wiring::instruments;
 use actors::control::Command;
 use actors::report::ActorReport;
-use actors::runtime::{SequentialRuntime, ThreadSpec, ThreadedRuntime};
+use actors::runtime::{HostedDriver, SequentialRuntime, ThreadSpec, ThreadedRuntime};
 use actors::venues::hyperliquid::live_feed::LiveFeed;
 use actors::venues::hyperliquid::ws_client::WsClientConfig;
 use actors::venues::reference_feed::ReferenceFeed;
@@ -67,8 +67,11 @@ pub struct RunPlan {
     pub progress_interval: Duration,
     /// End the run when the venue's market source ends (a replay).
     pub end_with_market: bool,
-    /// Live market data pushed to the venue by a WebSocket feed.
+    /// Live market data from a WebSocket feed, read on the thread of `market_data_to`.
     pub live_feed: Option<(WsClientConfig, CoinTable)>,
+    /// Who takes live market data first: the simulated venue in paper mode (it fills
+    /// against it, then hands it on), FeedActor when the venue is the real exchange.
+    pub market_data_to: ActorId,
     /// A reference venue's tickers (base URL, symbol → coin) for the estimator.
     pub reference_feed: Option<(String, Vec<(String, CoinId)>)>,
     /// The admin API, served while the run lasts (`[admin]`).
@@ -86,6 +89,7 @@ impl RunPlan {
             progress_interval: Duration::from_secs_f64(config.engine.progress_interval_s),
             end_with_market: false,
             live_feed: None,
+            market_data_to: ActorId::Venue,
             reference_feed: config.reference.as_ref().map(|r| (r.url.clone(), config.reference_symbols())),
             admin: config.admin.clone().map(AdminPlan::new),
         })
@@ -97,14 +101,24 @@ pub fn run_threaded(
     actors: Vec<Box<dyn Actor>>,
     plan: &RunPlan,
     stop: &AtomicBool,
+    on_progress: impl FnMut(&Progress),
+) -> Result<RunSummary, RunError> {
+    run_threaded_with(actors, plan, Vec::new(), stop, on_progress)
+}
+
+/// [`run_threaded`] with more socket drivers on the actors' threads (the live exchange's).
+pub fn run_threaded_with(
+    actors: Vec<Box<dyn Actor>>,
+    plan: &RunPlan,
+    mut drivers: Vec<HostedDriver>,
+    stop: &AtomicBool,
     mut on_progress: impl FnMut(&Progress),
 ) -> Result<RunSummary, RunError> {
     let started = Instant::now();
-    // Live market data is read on the thread of the node that owns the market (the
-    // simulated venue in paper mode), which hands it on to the feed.
-    let mut drivers = Vec::new();
+    // Live market data is read on the thread of the node that owns the market, which
+    // hands it on to the feed.
     let live_feed = plan.live_feed.as_ref().map(|(config, coins)| {
-        let (feed, driver) = LiveFeed::hosted(config.clone(), coins.clone(), ActorId::Venue, ActorId::Feed);
+        let (feed, driver) = LiveFeed::hosted(config.clone(), coins.clone(), plan.market_data_to, ActorId::Feed);
         drivers.push(driver);
         feed
     });

@@ -11,6 +11,7 @@ use engine::instrument::Instrument;
 use engine::market::synthetic::SyntheticMarket;
 use engine::market::{MarketSource, PushedMarket};
 use engine::order::DeadMansSwitch;
+use engine::risk::TradingState;
 use engine::sim::SimExchange;
 use engine::types::{Nanos, Qty, UnixNanos};
 use std::path::PathBuf;
@@ -86,10 +87,39 @@ pub fn build_actors(
     market: &MarketChoice,
 ) -> Result<Vec<Box<dyn Actor>>, WiringError> {
     let instruments = instruments(config);
-    let coin_count = instruments.len();
     let start_unix = UnixNanos::from_millis(config.venue.start_unix_ms);
     let market = market_source(config, market)?;
     let exchange = SimExchange::new(&config.venue.sim, start_unix, instruments.clone());
+    let venue = Box::new(SimVenue::new(market, exchange));
+    let session = Session {
+        prefix: session_prefix,
+        venue_clock_at_start: start_unix,
+        trading_state: config.risk.trading_state,
+        fill: FillActor::new(instruments.len()),
+    };
+    build_engine(config, venue, session)
+}
+
+/// What differs between a paper run and a live session besides the venue node.
+pub struct Session {
+    /// Seeds the client order ids (distinct per process).
+    pub prefix: u64,
+    /// The venue's clock when the runtime's clock reads zero (the dead man's switch's times).
+    pub venue_clock_at_start: UnixNanos,
+    /// The trading state to start in.
+    pub trading_state: TradingState,
+    /// FillActor, fresh or seeded with the session's earlier fills.
+    pub fill: FillActor,
+}
+
+/// The seven actors around `venue`.
+pub fn build_engine(
+    config: &Config,
+    venue: Box<dyn Actor>,
+    session: Session,
+) -> Result<Vec<Box<dyn Actor>>, WiringError> {
+    let instruments = instruments(config);
+    let coin_count = instruments.len();
     let buckets: Vec<Option<f64>> = config.markets.iter().map(|m| m.volume_bucket_base).collect();
     let quote_coins = instruments
         .iter()
@@ -100,20 +130,19 @@ pub fn build_actors(
             max_position: Qty::from_f64(m.max_position_base),
         })
         .collect();
-    let risk =
-        RiskActor::new(config.risk.trading_state, config.risk_limits(), instruments.clone(), config.risk.address)
-            .map_err(|e| WiringError::Risk(e.to_string()))?;
+    let risk = RiskActor::new(session.trading_state, config.risk_limits(), instruments.clone(), config.risk.address)
+        .map_err(|e| WiringError::Risk(e.to_string()))?;
+    let switch = DeadMansSwitch::new(&config.venue.dead_mans_switch, session.venue_clock_at_start)?;
     Ok(vec![
-        Box::new(SimVenue::new(market, exchange)),
+        venue,
         Box::new(FeedActor::new(coin_count, Nanos::from_millis(config.feed.stale_after_ms))),
         Box::new(EstimatorActor::new(&config.estimator, &buckets)?),
         Box::new(QuoteActor::new(config.quote.clone(), quote_coins).map_err(WiringError::Quote)?),
         Box::new(risk),
         Box::new(
-            OrderActor::new(coin_count, session_prefix, config.quote.requote_tolerance)
-                .with_dead_mans_switch(DeadMansSwitch::new(&config.venue.dead_mans_switch, start_unix)?),
+            OrderActor::new(coin_count, session.prefix, config.quote.requote_tolerance).with_dead_mans_switch(switch),
         ),
-        Box::new(FillActor::new(coin_count)),
+        Box::new(session.fill),
         Box::new(CalibrationActor::default()),
     ])
 }

@@ -608,7 +608,7 @@ fn a_flood_of_admin_requests_does_not_slow_the_quote_path_beyond_noise() {
                 std::thread::spawn(move || {
                     let (mut served, mut failed) = (0u64, 0u64);
                     while running.load(Ordering::Relaxed) {
-                        let path = if (served + i as u64) % 2 == 0 { "/state" } else { "/metrics" };
+                        let path = if (served + i as u64).is_multiple_of(2) { "/state" } else { "/metrics" };
                         match http::request(&addr, "GET", path, Some(TOKEN), None) {
                             Ok(r) if r.status == 200 => served += 1,
                             _ => failed += 1,

@@ -1,0 +1,275 @@
+//! The engine trading on Hyperliquid — the loopback mock exchange — as a real process:
+//! `hyperquote run --config <live profile>` with a key file, signing every action, market
+//! data, user channels and posts over one WebSocket, `/info` and `/exchange` over HTTP.
+//!
+//! The mock matches the engine's orders against the market it replays (a scripted BTC market
+//! whose trades reach a few bps into the book) and keeps its own fill log: every test ends by
+//! checking that the PnL, fees, fill count and position the engine reports are what that log
+//! says, and that no order is left on the venue.
+
+use actors::journal::{JournalReader, JournalState, Record};
+use actors::venues::hyperliquid::exchange::{Network, PrivateKey};
+use actors::venues::hyperliquid::mock_exchange::{CoinSpec, MockExchange, MockExchangeConfig, ReplayMode};
+use actors::venues::hyperliquid::mock_server::{MockRecording, ReplaySpeed};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// The SDK's test key (HYPERLIQUID.md); it trades for its own address.
+const KEY: &str = "e908f86dbb4d55ac876378565aafeabc187f6690f046459397b17d9b9a19688e";
+const LIVE: &str = include_str!("../config/live-hyperliquid.toml");
+const HASH: &str = "0x0000000000000000000000000000000000000000000000000000000000000000";
+const BUYER: &str = "0x0000000000000000000000000000000000000001";
+const SELLER: &str = "0x0000000000000000000000000000000000000002";
+
+/// A scripted BTC market, `seconds` long: a 10-level book around a slowly walking mid every
+/// 250 ms, and between books a trade alternately sold and bought 1 to 4 bps from the mid,
+/// large enough to fill any order of ours it reaches.
+fn scripted_market(seconds: u64) -> MockRecording {
+    const STEP_MS: u64 = 250;
+    let start_ms: u64 = 1_767_225_600_000;
+    let mut mid: i64 = 100_000;
+    let mut lcg: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut frames = Vec::new();
+    for i in 0..seconds * 1000 / STEP_MS {
+        let t_ms = start_ms + i * STEP_MS;
+        if i % 2 == 0 {
+            lcg = lcg.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            mid += [-2, 0, 0, 2][(lcg >> 62) as usize];
+            let level = |px: i64| format!(r#"{{"px":"{px}","sz":"0.05","n":1}}"#);
+            let bids: Vec<String> = (0..10).map(|k| level(mid - 5 - 5 * k)).collect();
+            let asks: Vec<String> = (0..10).map(|k| level(mid + 5 + 5 * k)).collect();
+            frames.push((
+                t_ms * 1_000_000,
+                format!(
+                    r#"{{"channel":"l2Book","data":{{"coin":"BTC","time":{t_ms},"levels":[[{}],[{}]]}}}}"#,
+                    bids.join(","),
+                    asks.join(",")
+                ),
+            ));
+        } else {
+            let reach = 10 * (1 + (i / 2) % 4) as i64;
+            let (side, px) = if (i / 2) % 2 == 0 { ("A", mid - reach) } else { ("B", mid + reach) };
+            frames.push((
+                t_ms * 1_000_000,
+                format!(
+                    r#"{{"channel":"trades","data":[{{"coin":"BTC","side":"{side}","px":"{px}","sz":"0.5","time":{t_ms},"hash":"{HASH}","tid":{i},"users":["{BUYER}","{SELLER}"]}}]}}"#
+                ),
+            ));
+        }
+    }
+    MockRecording::from_frames(frames).expect("scripted frames")
+}
+
+/// The mock exchange and the engine's files for one test.
+struct Venue {
+    mock: MockExchange,
+    dir: PathBuf,
+    config: PathBuf,
+    journal: PathBuf,
+}
+
+fn account() -> engine::hyperliquid::Address {
+    PrivateKey::from_hex(KEY, "test").expect("test key").address()
+}
+
+/// A fresh mock on the scripted market and a live profile pointing at it (BTC only, key
+/// file 0600, journal in a temp dir, sending for real unless `dry_run`).
+fn venue(name: &str, dry_run: bool) -> Venue {
+    let config = MockExchangeConfig::new(scripted_market(600), vec![CoinSpec::new("BTC", 0, 5)], account())
+        .network(Network::Testnet)
+        .replay(ReplayMode::Timed { speed: ReplaySpeed::Times(1.0), looping: false });
+    let mock = MockExchange::start(config).expect("mock exchange");
+    let dir = std::env::temp_dir().join(format!("hq-live-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let key_file = dir.join("agent.key");
+    std::fs::write(&key_file, KEY).unwrap();
+    let mut perms = std::fs::metadata(&key_file).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o600);
+    std::fs::set_permissions(&key_file, perms).unwrap();
+    let journal = dir.join("engine.journal");
+    let eth_market = LIVE.find("[[markets]]\ncoin = \"ETH\"").expect("ETH market in the live profile");
+    let admin = LIVE.find("[admin]").expect("admin section");
+    let text = format!("{}{}", &LIVE[..eth_market], &LIVE[admin..])
+        .replace("wss://api.hyperliquid-testnet.xyz/ws", &mock.ws_url())
+        .replace("https://api.hyperliquid-testnet.xyz", &mock.http_url())
+        .replace("key_env = \"HYPERQUOTE_HL_PRIVATE_KEY\"", &format!("key_file = {:?}", key_file.display().to_string()))
+        .replace(
+            "journal_path = \"hyperquote-testnet.journal\"",
+            &format!("journal_path = {:?}", journal.display().to_string()),
+        )
+        .replace("dry_run = true", &format!("dry_run = {dry_run}"));
+    let config = dir.join("live.toml");
+    std::fs::write(&config, text).unwrap();
+    Venue { mock, dir, config, journal }
+}
+
+fn engine(venue: &Venue, extra: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_hyperquote"));
+    cmd.arg("run").arg("--config").arg(&venue.config).args(extra).current_dir(&venue.dir);
+    cmd.env_remove("HYPERQUOTE_HL_PRIVATE_KEY");
+    cmd
+}
+
+/// Runs the engine to the end of `duration_s` and returns its summary and stderr.
+fn run(venue: &Venue, duration_s: u32, extra: &[&str]) -> (Value, String) {
+    let duration = duration_s.to_string();
+    let mut args = vec!["--duration", duration.as_str(), "--json"];
+    args.extend_from_slice(extra);
+    let Output { status, stdout, stderr } = engine(venue, &args).output().expect("engine runs");
+    let stderr = String::from_utf8_lossy(&stderr).into_owned();
+    assert!(status.success(), "engine failed: {status}\n{stderr}");
+    let summary = serde_json::from_slice(&stdout).unwrap_or_else(|e| panic!("summary: {e}\n{stderr}"));
+    (summary, stderr)
+}
+
+fn f(v: &Value) -> f64 {
+    v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
+}
+
+/// The engine's books for BTC must be the mock's: fills, position, fees, and PnL at the
+/// engine's own mark (the mock's cash flows plus its position at that mark).
+fn assert_books_agree(summary: &Value, mock: &MockExchange, stderr: &str) {
+    let coin = &summary["coins"][0];
+    let fills = mock.fills();
+    let pnl = mock.pnl();
+    let position = mock.position("BTC");
+    assert_eq!(coin["fills"].as_u64(), Some(fills.len() as u64), "fill count\n{stderr}");
+    let engine_position = f(&coin["position_base"]);
+    assert!((engine_position - position.szi.to_f64()).abs() < 1e-9, "position {engine_position} vs {:?}", position);
+    assert!((f(&coin["fees_usd"]) - pnl.fees_usd).abs() < 1e-6, "fees {} vs {}", coin["fees_usd"], pnl.fees_usd);
+    let mark = f(&coin["mark_usd"]);
+    let mock_net = pnl.trading_cash_usd - pnl.fees_usd + pnl.funding_usd + position.szi.to_f64() * mark;
+    let engine_net = f(&coin["net_pnl_usd"]);
+    assert!((engine_net - mock_net).abs() < 1e-6, "net PnL {engine_net} vs the mock's {mock_net} at {mark}");
+}
+
+fn venue_report(summary: &Value) -> &Value {
+    summary["reports"].as_array().unwrap().iter().find_map(|r| r.get("venue")).expect("venue report")
+}
+
+fn order_report(summary: &Value) -> &Value {
+    summary["reports"].as_array().unwrap().iter().find_map(|r| r.get("order")).expect("order report")
+}
+
+fn journal_state(path: &Path) -> (Vec<Record>, JournalState) {
+    let replay = JournalReader::replay(path).expect("journal replays");
+    let state = JournalState::from_records(&replay.records);
+    (replay.records, state)
+}
+
+fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + limit;
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn quotes_rest_fill_requote_and_cancel_and_the_books_match_the_venue() {
+    let venue = venue("session", false);
+    let (summary, stderr) = run(&venue, 12, &[]);
+    let c = venue.mock.counters();
+    assert_eq!((c.signature_failures, c.nonce_rejects, c.malformed_requests), (0, 0, 0), "{c:?}");
+    assert!(c.orders_received >= 4 && c.fills >= 1, "quotes rested and filled: {c:?}\n{stderr}");
+    assert!(c.cancels + c.modifies >= 1, "requoted: {c:?}");
+    assert!(venue.mock.open_orders().is_empty(), "orders left on the venue: {:?}", venue.mock.open_orders());
+    assert_books_agree(&summary, &venue.mock, &stderr);
+    let client = &venue_report(&summary)["exchange_client"];
+    assert!(client["posts_sent"].as_u64().unwrap() > 0 && client["replies"].as_u64().unwrap() > 0, "{client}");
+    assert_eq!(summary["mode"], "live");
+    // The journal holds the session: every fill, no order left open.
+    let (records, state) = journal_state(&venue.journal);
+    assert!(matches!(records.first(), Some(Record::SessionStart(_))));
+    assert_eq!(state.fills_seen.len(), venue.mock.fills().len());
+    assert!(state.open_orders.is_empty(), "journal thinks orders are open: {:?}", state.open_orders);
+}
+
+#[test]
+fn rejects_and_duplicated_or_reordered_fill_messages_change_nothing() {
+    let venue = venue("faults", false);
+    venue.mock.duplicate_fill_messages(true);
+    let mut child =
+        engine(&venue, &["--duration", "14", "--json"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    wait_until("the first orders", Duration::from_secs(10), || venue.mock.counters().orders_received > 0);
+    venue.mock.reject_next_orders(2, "Insufficient margin to place order.");
+    std::thread::sleep(Duration::from_millis(1500));
+    venue.mock.reject_next_orders(1, "Order must have minimum value of $10.");
+    let reorder_until = Instant::now() + Duration::from_secs(8);
+    while Instant::now() < reorder_until {
+        venue.mock.reorder_next_fill();
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    venue.mock.release_held_fills();
+    let output = wait_output(&mut child);
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "{stderr}");
+    let summary: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let c = venue.mock.counters();
+    assert!(c.orders_rejected >= 3, "{c:?}");
+    assert!(c.fill_messages_sent > c.fills, "fills were sent more than once: {c:?}");
+    let orders = order_report(&summary);
+    assert!(orders["rejects"].as_u64().unwrap() >= 3, "{orders}");
+    assert!(c.orders_received > 10, "quoting went on after the rejects: {c:?}");
+    assert!(venue.mock.open_orders().is_empty());
+    assert_books_agree(&summary, &venue.mock, &stderr);
+}
+
+fn wait_output(child: &mut Child) -> Output {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Ok(Some(_)) = child.try_wait() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "engine did not end");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let mut stdout = Vec::new();
+    let mut stderr = Vec::new();
+    use std::io::Read;
+    if let Some(mut out) = child.stdout.take() {
+        out.read_to_end(&mut stdout).unwrap();
+    }
+    if let Some(mut err) = child.stderr.take() {
+        err.read_to_end(&mut stderr).unwrap();
+    }
+    Output { status: child.wait().unwrap(), stdout, stderr }
+}
+
+#[test]
+fn sigkill_mid_session_then_restart_loses_no_fill_and_leaves_no_orphan() {
+    let venue = venue("crash", false);
+    let mut first = engine(&venue, &["--duration", "120"]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    wait_until("fills and resting orders", Duration::from_secs(30), || {
+        venue.mock.fills().len() >= 2 && !venue.mock.open_orders().is_empty()
+    });
+    first.kill().expect("SIGKILL");
+    first.wait().unwrap();
+    let orphans = venue.mock.open_orders().len();
+    assert!(orphans > 0, "the killed engine left its quotes resting");
+    // The market goes on while nobody listens: resting orphans may fill.
+    std::thread::sleep(Duration::from_millis(1500));
+    let (summary, stderr) = run(&venue, 8, &[]);
+    assert!(stderr.contains("orders an earlier process left on the venue"), "{stderr}");
+    assert!(venue.mock.open_orders().is_empty(), "orphans: {:?}", venue.mock.open_orders());
+    assert_books_agree(&summary, &venue.mock, &stderr);
+    let (_, state) = journal_state(&venue.journal);
+    assert_eq!(state.sessions, 2);
+    assert_eq!(state.fills_seen.len(), venue.mock.fills().len(), "every fill journaled once");
+}
+
+#[test]
+fn a_dry_run_signs_every_batch_and_sends_nothing() {
+    let venue = venue("dry", false);
+    let (summary, stderr) = run(&venue, 4, &["--dry-run"]);
+    assert_eq!(summary["mode"], "dry-run");
+    let client = &venue_report(&summary)["exchange_client"];
+    assert!(client["dry_run_batches"].as_u64().unwrap() > 0, "{client}\n{stderr}");
+    assert_eq!(client["posts_sent"].as_u64(), Some(0));
+    let c = venue.mock.counters();
+    assert_eq!((c.exchange_requests, c.orders_received), (0, 0), "{c:?}");
+    assert!(c.info_requests > 0, "a dry run still reads the account");
+}
