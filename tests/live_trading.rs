@@ -196,6 +196,14 @@ fn rejects_and_duplicated_or_reordered_fill_messages_change_nothing() {
         engine(&venue, &["--duration", "14", "--json"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     wait_until("the first orders", Duration::from_secs(10), || venue.mock.counters().orders_received > 0);
     venue.mock.reject_next_orders(2, "Insufficient margin to place order.");
+    // An operator changes a limit while it trades: the change is journaled.
+    let ctl = Command::new(env!("CARGO_BIN_EXE_hyperquote"))
+        .args(["ctl", "--config"])
+        .arg(&venue.config)
+        .args(["risk", "set", "max_position_base.BTC=0.0015"])
+        .output()
+        .unwrap();
+    assert!(ctl.status.success(), "ctl: {}", String::from_utf8_lossy(&ctl.stderr));
     std::thread::sleep(Duration::from_millis(1500));
     venue.mock.reject_next_orders(1, "Order must have minimum value of $10.");
     let reorder_until = Instant::now() + Duration::from_secs(8);
@@ -216,6 +224,13 @@ fn rejects_and_duplicated_or_reordered_fill_messages_change_nothing() {
     assert!(c.orders_received > 10, "quoting went on after the rejects: {c:?}");
     assert!(venue.mock.open_orders().is_empty());
     assert_books_agree(&summary, &venue.mock, &stderr);
+    let (records, _) = journal_state(&venue.journal);
+    let limits = records.iter().find_map(|r| match r {
+        Record::RiskLimits { version, change, .. } => Some((*version, change.clone())),
+        _ => None,
+    });
+    let (version, change) = limits.expect("the limit change is in the journal");
+    assert!(version >= 2 && change.contains("max_position_base.BTC=0.0015"), "{version} {change}");
 }
 
 fn wait_output(child: &mut Child) -> Output {
