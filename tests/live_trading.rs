@@ -288,3 +288,44 @@ fn a_dry_run_signs_every_batch_and_sends_nothing() {
     assert_eq!((c.exchange_requests, c.orders_received), (0, 0), "{c:?}");
     assert!(c.info_requests > 0, "a dry run still reads the account");
 }
+
+#[test]
+fn a_position_the_journal_cannot_explain_starts_the_engine_halted() {
+    use actors::venues::hyperliquid::exchange::{build_action, AssetSpec, AssetTable, Signer};
+    use actors::venues::hyperliquid::exchange_client::{block_on, send_action};
+    use engine::order::ItemOutcome;
+    use engine::types::{Cloid, CoinId, Price, Qty, Side};
+    use engine::venue::{OrderAction, OrderRequest};
+
+    let venue = venue("mismatch", false);
+    wait_until("the market", Duration::from_secs(5), || venue.mock.mid("BTC").is_some());
+    // Someone trades the account by hand: an IOC buy through the asks.
+    let mid = venue.mock.mid("BTC").unwrap();
+    let buy = OrderRequest {
+        coin: CoinId(0),
+        cloid: Cloid(7),
+        side: Side::Bid,
+        px: Price::parse(&format!("{}", (mid + 100.0).round())).unwrap(),
+        qty: Qty::parse("0.001").unwrap(),
+        post_only: false,
+    };
+    let mut assets = AssetTable::new();
+    assets.set(CoinId(0), AssetSpec { asset: 0, sz_decimals: 5 });
+    let action = build_action(&[OrderAction::Place(buy)], &assets).unwrap();
+    let signer = Signer::new(PrivateKey::from_hex(KEY, "test").unwrap(), Network::Testnet);
+    let nonce = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64;
+    let answer = block_on(send_action(&venue.mock.http_url(), &signer, &action, nonce, Duration::from_secs(5)))
+        .unwrap()
+        .unwrap();
+    assert!(matches!(answer.item(0), Some(ItemOutcome::Filled { .. })), "{answer:?}");
+    assert_eq!(venue.mock.position("BTC").szi, Qty::parse("0.001").unwrap());
+
+    let (summary, stderr) = run(&venue, 3, &[]);
+    assert!(stderr.contains("starting Halted: position mismatch at start"), "{stderr}");
+    assert!(stderr.contains("the venue holds 0.001"), "{stderr}");
+    let risk = summary["reports"].as_array().unwrap().iter().find_map(|r| r.get("risk")).expect("risk report");
+    assert_eq!(risk["trading_state"]["state"], "halted", "{risk}");
+    assert_eq!(venue.mock.counters().orders_received, 1, "the engine placed nothing: only the hand-made order");
+    let (records, _) = journal_state(&venue.journal);
+    assert!(records.iter().any(|r| matches!(r, Record::TradingState { reason, .. } if reason.contains("mismatch"))));
+}

@@ -25,7 +25,7 @@ use actors::runtime::HostedDriver;
 use actors::venues::hyperliquid::exchange::{AssetTable, NonceSource, Signer, SigningError};
 use actors::venues::hyperliquid::exchange_client::{
     asset_table, block_on, cancel_orphans, AssetMeta, ExchangeClientConfig, ExchangeClientError, HyperliquidVenue,
-    InfoClient, InfoError, OrphanCancelError,
+    InfoClient, InfoError, RestActionError,
 };
 use actors::venues::hyperliquid::ws_client::WsClientConfig;
 use actors::{Actor, ActorId};
@@ -53,7 +53,7 @@ pub enum LiveError {
     #[error("journal: {0}")]
     JournalWrite(#[from] actors::journal::JournalError),
     #[error(transparent)]
-    OrphanCancel(#[from] OrphanCancelError),
+    OrphanCancel(#[from] RestActionError),
     #[error("orders still open on the venue after cancelling the orphans: {0:?}; not starting")]
     OrphansRemain(Vec<u64>),
     #[error("exchange client: {0}")]

@@ -35,7 +35,7 @@ mod batch;
 mod driver;
 mod info;
 mod orders;
-mod orphans;
+mod rest_actions;
 mod venue;
 
 pub use batch::{
@@ -46,7 +46,7 @@ pub use info::{
     parse_positions, parse_user_fills, AssetMeta, InfoClient, InfoError, OpenOrder, PositionEntry, UserFillsAnswer,
 };
 pub use orders::{fill_report, status_reason, OrderTable, UserCounts, MAX_SEEN_FILLS, MAX_TRACKED_ORDERS};
-pub use orphans::{cancel_orphans, OrphanCancelError, OrphanCancelReport};
+pub use rest_actions::{cancel_orphans, send_action, OrphanCancelReport, RestActionError};
 pub use venue::{ExchangeClientError, HyperliquidVenue};
 
 use super::exchange::Network;

@@ -1,22 +1,22 @@
-//! Cancelling the orders an earlier process left on the venue, before a session quotes:
-//! signed `cancel` actions by exchange order id (an orphan may carry no cloid of ours),
-//! sent over REST `/exchange` at startup, outside any runtime.
+//! Signed actions over REST `/exchange` outside the trading loop: cancelling the orders an
+//! earlier process left on the venue before a session quotes (`cancel` by exchange order id:
+//! an orphan may carry no cloid of ours), and any one action an operator tool sends.
 
 use super::info::{http_client, post_json, InfoError};
-use crate::venues::hyperliquid::exchange::{cancel_by_oid, AssetTable, NonceSource, Signer, SigningError};
+use crate::venues::hyperliquid::exchange::{cancel_by_oid, AssetTable, L1Action, NonceSource, Signer, SigningError};
 use engine::order::{parse_exchange_response, ExchangeResponse, ItemOutcome};
 use engine::types::CoinId;
 use engine::venue::{RejectReason, MAX_ACTIONS_PER_BATCH};
 use std::time::Duration;
 
-/// Why the orphans could not be cancelled.
+/// Why a REST action failed.
 #[derive(Debug, thiserror::Error)]
-pub enum OrphanCancelError {
-    #[error("orphan cancel not signed: {0}")]
+pub enum RestActionError {
+    #[error("action not signed: {0}")]
     Signing(#[from] SigningError),
-    #[error("orphan cancel not sent: {0}")]
+    #[error("action not sent: {0}")]
     Request(#[from] InfoError),
-    #[error("orphan cancel answer does not parse: {0}")]
+    #[error("exchange answer does not parse: {0}")]
     Answer(String),
 }
 
@@ -40,7 +40,7 @@ pub async fn cancel_orphans(
     nonces: &mut NonceSource,
     orders: &[(CoinId, u64)],
     timeout: Duration,
-) -> Result<OrphanCancelReport, OrphanCancelError> {
+) -> Result<OrphanCancelReport, RestActionError> {
     let http = http_client(timeout)?;
     let url = format!("{}/exchange", rest_url.trim_end_matches('/'));
     let mut report = OrphanCancelReport::default();
@@ -49,9 +49,9 @@ pub async fn cancel_orphans(
         let signed = signer.sign_l1_action(&action, nonces.next_now(), None)?;
         report.nonces.push(signed.nonce);
         let body =
-            serde_json::to_string(&signed.request(&action)).map_err(|e| OrphanCancelError::Answer(e.to_string()))?;
+            serde_json::to_string(&signed.request(&action)).map_err(|e| RestActionError::Answer(e.to_string()))?;
         let mut answer = post_json(&http, &url, body).await?;
-        let response = parse_exchange_response(&mut answer).map_err(|e| OrphanCancelError::Answer(e.to_string()))?;
+        let response = parse_exchange_response(&mut answer).map_err(|e| RestActionError::Answer(e.to_string()))?;
         for (index, &(coin, oid)) in batch.iter().enumerate() {
             match response.item(index) {
                 Some(ItemOutcome::Success) => report.cancelled += 1,
@@ -68,4 +68,29 @@ pub async fn cancel_orphans(
         }
     }
     Ok(report)
+}
+
+/// Signs `action` with `nonce` and POSTs it to `{rest_url}/exchange`; the venue's answer.
+pub async fn send_action(
+    rest_url: &str,
+    signer: &Signer,
+    action: &L1Action,
+    nonce: u64,
+    timeout: Duration,
+) -> Result<ExchangeResponse, RestActionError> {
+    post_signed(&http_client(timeout)?, rest_url, signer, action, nonce).await
+}
+
+async fn post_signed(
+    http: &reqwest::Client,
+    rest_url: &str,
+    signer: &Signer,
+    action: &L1Action,
+    nonce: u64,
+) -> Result<ExchangeResponse, RestActionError> {
+    let signed = signer.sign_l1_action(action, nonce, None)?;
+    let body = serde_json::to_string(&signed.request(action)).map_err(|e| RestActionError::Answer(e.to_string()))?;
+    let url = format!("{}/exchange", rest_url.trim_end_matches('/'));
+    let mut answer = post_json(http, &url, body).await?;
+    parse_exchange_response(&mut answer).map_err(|e| RestActionError::Answer(e.to_string()))
 }
