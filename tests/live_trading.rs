@@ -74,18 +74,27 @@ fn account() -> engine::hyperliquid::Address {
     PrivateKey::from_hex(KEY, "test").expect("test key").address()
 }
 
-/// A fresh mock on the scripted market and a live profile pointing at it (BTC only, key
-/// file 0600, journal in a temp dir, sending for real unless `dry_run`).
+/// A fresh mock on the scripted market and a live profile pointing at it (BTC only, the
+/// account's own key in a 0600 file, journal in a temp dir, sending for real unless `dry_run`).
 fn venue(name: &str, dry_run: bool) -> Venue {
-    let config = MockExchangeConfig::new(scripted_market(600), vec![CoinSpec::new("BTC", 0, 5)], account())
+    venue_with(name, dry_run, None)
+}
+
+/// [`venue`], signing with `agent_key` (an API wallet the mock has approved for the
+/// account) when given.
+fn venue_with(name: &str, dry_run: bool, agent_key: Option<&str>) -> Venue {
+    let mut config = MockExchangeConfig::new(scripted_market(600), vec![CoinSpec::new("BTC", 0, 5)], account())
         .network(Network::Testnet)
         .replay(ReplayMode::Timed { speed: ReplaySpeed::Times(1.0), looping: false });
+    if let Some(agent) = agent_key {
+        config = config.agent(PrivateKey::from_hex(agent, "test").unwrap().address());
+    }
     let mock = MockExchange::start(config).expect("mock exchange");
     let dir = std::env::temp_dir().join(format!("hq-live-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let key_file = dir.join("agent.key");
-    std::fs::write(&key_file, KEY).unwrap();
+    std::fs::write(&key_file, agent_key.unwrap_or(KEY)).unwrap();
     let mut perms = std::fs::metadata(&key_file).unwrap().permissions();
     std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o600);
     std::fs::set_permissions(&key_file, perms).unwrap();
@@ -100,7 +109,11 @@ fn venue(name: &str, dry_run: bool) -> Venue {
             "journal_path = \"hyperquote-testnet.journal\"",
             &format!("journal_path = {:?}", journal.display().to_string()),
         )
-        .replace("dry_run = true", &format!("dry_run = {dry_run}"));
+        .replace("dry_run = true", &format!("dry_run = {dry_run}"))
+        .replace(
+            "# account = \"0x0000000000000000000000000000000000000000\"",
+            &agent_key.map_or(String::new(), |_| format!("account = \"{}\"", account())),
+        );
     let config = dir.join("live.toml");
     std::fs::write(&config, text).unwrap();
     Venue { mock, dir, config, journal }
@@ -328,4 +341,17 @@ fn a_position_the_journal_cannot_explain_starts_the_engine_halted() {
     assert_eq!(venue.mock.counters().orders_received, 1, "the engine placed nothing: only the hand-made order");
     let (records, _) = journal_state(&venue.journal);
     assert!(records.iter().any(|r| matches!(r, Record::TradingState { reason, .. } if reason.contains("mismatch"))));
+}
+
+#[test]
+fn an_agent_wallet_trades_for_its_account() {
+    const AGENT: &str = "0x1111111111111111111111111111111111111111111111111111111111111111";
+    let venue = venue_with("agent", false, Some(AGENT));
+    let (summary, stderr) = run(&venue, 5, &[]);
+    assert!(stderr.contains("(agent wallet)"), "{stderr}");
+    let c = venue.mock.counters();
+    assert_eq!(c.signature_failures, 0, "{c:?}");
+    assert!(c.orders_received > 0 && c.actions_accepted > 0, "{c:?}\n{stderr}");
+    assert!(venue.mock.open_orders().is_empty());
+    assert_books_agree(&summary, &venue.mock, &stderr);
 }
