@@ -355,3 +355,31 @@ fn an_agent_wallet_trades_for_its_account() {
     assert!(venue.mock.open_orders().is_empty());
     assert_books_agree(&summary, &venue.mock, &stderr);
 }
+
+#[test]
+fn unanswered_posts_and_a_dropped_connection_are_recovered() {
+    let venue = venue("quiet", false);
+    let text =
+        std::fs::read_to_string(&venue.config).unwrap().replace("post_timeout_ms = 5000", "post_timeout_ms = 1000");
+    std::fs::write(&venue.config, text).unwrap();
+    let mut child =
+        engine(&venue, &["--duration", "14", "--json"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    wait_until("the first orders", Duration::from_secs(10), || venue.mock.counters().orders_received > 0);
+    // The venue executes posts but stops answering them: the engine must find out by status queries.
+    venue.mock.stop_answering_posts(true);
+    std::thread::sleep(Duration::from_secs(3));
+    venue.mock.answer_posts();
+    std::thread::sleep(Duration::from_secs(1));
+    assert!(venue.mock.drop_connections() > 0, "the engine was connected");
+    let output = wait_output(&mut child);
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "{stderr}");
+    let summary: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let client = &venue_report(&summary)["exchange_client"];
+    assert!(client["reply_timeouts"].as_u64().unwrap() > 0, "{client}");
+    assert!(client["status_queries"].as_u64().unwrap() > 0, "{client}");
+    assert!(client["reconnects"].as_u64().unwrap() >= 1, "{client}");
+    assert!(venue.mock.counters().posts_unanswered > 0);
+    assert!(venue.mock.open_orders().is_empty(), "orders left: {:?}\n{stderr}", venue.mock.open_orders());
+    assert_books_agree(&summary, &venue.mock, &stderr);
+}
