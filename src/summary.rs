@@ -2,7 +2,7 @@
 //! table for people and one JSON object for programs (`--json`).
 
 use actors::latency::{LatencySnapshot, Percentiles};
-use actors::report::ActorReport;
+use actors::report::{ActorReport, OrderReport};
 use actors::runtime::Slot;
 use actors::venues::hyperliquid::live_feed::LiveFeedSummary;
 use actors::venues::reference_feed::ReferenceFeedSummary;
@@ -253,6 +253,9 @@ impl RunSummary {
         }
         for report in &self.reports {
             if let ActorReport::Order(o) = report {
+                if o.rejects > 0 {
+                    let _ = writeln!(s, "{}", rejects_line(o));
+                }
                 let d = &o.dead_mans_switch;
                 if d.phase != SwitchPhase::Disabled {
                     let ms =
@@ -297,6 +300,16 @@ impl RunSummary {
     }
 }
 
+/// The venue's rejects by kind (non-zero only), and the last unrecognised text.
+fn rejects_line(o: &OrderReport) -> String {
+    let kinds: Vec<String> = o.rejects_by.nonzero().map(|(kind, n)| format!("{kind} {n}")).collect();
+    let mut line = format!("rejects: {} ({})", o.rejects, kinds.join(", "));
+    if let Some(text) = &o.last_unknown_reject {
+        let _ = write!(line, "; last unknown: {:?}", text.as_str());
+    }
+    line
+}
+
 /// One line per coin: markouts per horizon (bid/ask avg bps, resolved count, expired) and the
 /// attribution's terms.
 fn markout_line(c: &CoinSummary) -> String {
@@ -331,4 +344,26 @@ fn markout_line(c: &CoinSummary) -> String {
         a.residual_usd,
         a.total_usd
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use engine::risk::RejectKind;
+    use engine::venue::RejectText;
+
+    #[test]
+    fn the_rejects_line_shows_the_nonzero_kinds_and_the_last_unknown_text() {
+        let mut o = OrderReport { rejects: 4, ..OrderReport::default() };
+        for kind in [RejectKind::PostOnlyWouldMatch, RejectKind::PostOnlyWouldMatch, RejectKind::InsufficientMargin] {
+            o.rejects_by.add(kind);
+        }
+        assert_eq!(rejects_line(&o), "rejects: 4 (post_only_would_match 2, insufficient_margin 1)");
+        o.rejects_by.add(RejectKind::Unknown);
+        o.last_unknown_reject = Some(RejectText::truncated("Vault not registered."));
+        assert_eq!(
+            rejects_line(&o),
+            "rejects: 4 (post_only_would_match 2, insufficient_margin 1, unknown 1); last unknown: \"Vault not registered.\""
+        );
+    }
 }

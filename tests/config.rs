@@ -63,6 +63,7 @@ fn invalid_values_name_their_key() {
         ("bucket_volume_base = 1.0", "bucket_volume_base = -1.0", "estimator.volume_clock"),
         ("kappa_half_life_s = 60.0", "kappa_half_life_s = 0.0", "estimator.trade_distance"),
         ("sigma_half_life_s = 60.0", "sigma_half_life_s = -60.0", "estimator.mid_vol"),
+        ("bug_refusals_to_halt = 5", "bug_refusals_to_halt = 65", "risk.limits.bug_refusals_to_halt"),
     ];
     for (from, to, key) in cases {
         assert!(PAPER.contains(from), "fixture drifted: {from}");

@@ -12,7 +12,7 @@ use engine::estimator::MarketParams;
 use engine::market::{AssetContext, L2Book, MarketEvent, Trade};
 use engine::quote::construct::QuoteDecision;
 use engine::quote::TargetLadder;
-use engine::risk::CoinAccounting;
+use engine::risk::{CoinAccounting, RejectKind};
 use engine::types::{CoinId, Nanos, Qty, MAX_COINS};
 use engine::venue::{OrderAction, VenueEvent};
 
@@ -76,6 +76,14 @@ pub struct RequestsSent {
     pub cancels: u16,
 }
 
+/// The venue refused one of a coin's orders for a kind of reason the risk gate acts on
+/// (`RejectKind::reaches_risk`: rate limited, margin, our own bug).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VenueRefusal {
+    pub coin: CoinId,
+    pub kind: RejectKind,
+}
+
 // Variants are stored inline (a book or an action batch is ~1.5 KB): boxing them would
 // allocate per message on the hot path (ARCHITECTURE.md, runtime rule 4).
 #[allow(clippy::large_enum_variant)]
@@ -108,6 +116,8 @@ pub enum Msg {
     /// Order → Risk: what a batch sent (exact request counting; until the first one Risk
     /// estimates from its own approvals).
     RequestsSent(RequestsSent),
+    /// Order → Risk: the venue refused an order for a reason that changes what may be quoted.
+    VenueRefusal(VenueRefusal),
     /// Feed → Risk: a coin's feed turned stale or fresh again.
     FeedHealth(FeedHealth),
     /// Live feed → Feed: the market-data connection resubscribed; books resync.
@@ -164,6 +174,7 @@ impl Msg {
             | Msg::Position(_)
             | Msg::Pnl(_)
             | Msg::RequestsSent(_)
+            | Msg::VenueRefusal(_)
             | Msg::FeedHealth(_)
             | Msg::FeedResync
             | Msg::Shutdown => Delivery::Reliable,

@@ -5,9 +5,11 @@ use engine::estimator::{KappaSource, MarketParams, SigmaSource, VolRegimeLabel};
 use engine::market::SourceCounters;
 use engine::portfolio::{AttributionReport, MarkoutStats, PnlSnapshot, SnapshotStats};
 use engine::risk::{
-    CoinRiskSnapshot, LossSnapshot, ReasonCounts, RequestBudgetSnapshot, RiskLimits, TradingStateChange,
+    CoinRiskSnapshot, LossSnapshot, ReasonCounts, RejectCounts, RequestBudgetSnapshot, RiskLimits, TradingStateChange,
+    VenueRefusalSnapshot,
 };
 use engine::types::CoinId;
+use engine::venue::RejectText;
 use serde::Serialize;
 
 // The risk report carries the whole limits value and per-reason counts (~700 bytes); reports
@@ -177,6 +179,9 @@ pub struct RiskReport {
     /// Coins whose quotes are pulled because their feed is stale.
     pub stale_coins: usize,
     pub feed_health_changes: u64,
+    /// The venue's refusals the gate acted on (per kind), the cool-downs running (rate
+    /// limited until, coins reducing-only for margin) and the halts they caused.
+    pub venue_refusals: VenueRefusalSnapshot,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -188,6 +193,10 @@ pub struct OrderReport {
     pub kept: u64,
     pub deferred: u64,
     pub rejects: u64,
+    /// The same per kind (`{kind: count}`, see `engine::risk::RejectKind`).
+    pub rejects_by: RejectCounts,
+    /// The text of the last refusal the venue gave in words not recognised (kind `unknown`).
+    pub last_unknown_reject: Option<RejectText>,
     pub cancel_rejects: u64,
     /// Venue events naming an order this engine does not track.
     pub unknown_order_events: u64,

@@ -12,7 +12,7 @@ use actors::latency::{LatencySnapshot, Percentiles};
 use actors::report::{FillSummary, OrderReport, QuoteReport, RiskReport};
 use actors::runtime::InboxDepth;
 use actors::{ActorId, QueueCounters};
-use engine::risk::TradingState;
+use engine::risk::{RejectKind, TradingState};
 use std::fmt::Write;
 
 /// What one scrape shows; `None` where the actor did not answer.
@@ -243,6 +243,11 @@ fn orders(p: &mut Page, o: &OrderReport) {
     for (name, help, v) in counters {
         p.single(name, "counter", help, v as f64);
     }
+    // Every kind, zero included: a series that appears only on its first reject breaks rate().
+    p.family("hyperquote_order_rejects_total", "counter", "Orders the venue rejected, per kind of reason.");
+    for kind in RejectKind::ALL {
+        p.sample("hyperquote_order_rejects_total", &[("reason", kind.name())], o.rejects_by.get(kind) as f64);
+    }
 }
 
 fn fills(p: &mut Page, f: &FillSummary, info: &EngineInfo) {
@@ -429,5 +434,42 @@ mod tests {
         assert!(!page.contains(r#"horizon="0.5s",side="bid""#), "no resolved bid markouts, no sample");
         assert_eq!(find("hyperquote_attribution_usd", r#"coin="BTC",term="spread_capture""#), 0.25);
         assert_eq!(find("hyperquote_attribution_usd", r#"coin="BTC",term="total""#), 0.2);
+    }
+
+    #[test]
+    fn order_rejects_are_counted_per_reason_label() {
+        let info = super::super::views::tests::info();
+        let mut orders = OrderReport { rejects: 3, ..OrderReport::default() };
+        orders.rejects_by.add(RejectKind::PostOnlyWouldMatch);
+        orders.rejects_by.add(RejectKind::PostOnlyWouldMatch);
+        orders.rejects_by.add(RejectKind::RateLimited);
+        let page = render(&MetricsInput {
+            info: &info,
+            answered: &[(ActorId::Order, true)],
+            latencies: &[],
+            queues: &[],
+            inboxes: &[],
+            risk: None,
+            risk_limits_version: None,
+            orders: Some(&orders),
+            fill: None,
+            quote: None,
+            admin_requests: 0,
+            admin_unauthorized: 0,
+        });
+        let samples = parse(&page);
+        let find = |labels: &str| {
+            samples
+                .iter()
+                .find(|s| s.0 == "hyperquote_order_rejects_total" && s.1 == labels)
+                .map(|s| s.2)
+                .unwrap_or_else(|| panic!("{labels} missing:\n{page}"))
+        };
+        assert_eq!(find(r#"reason="post_only_would_match""#), 2.0);
+        assert_eq!(find(r#"reason="rate_limited""#), 1.0);
+        assert_eq!(find(r#"reason="bad_tick""#), 0.0, "every kind has its series");
+        let series = samples.iter().filter(|s| s.0 == "hyperquote_order_rejects_total").count();
+        assert_eq!(series, RejectKind::ALL.len());
+        assert_eq!(samples.iter().find(|s| s.0 == "hyperquote_orders_rejected_total").map(|s| s.2), Some(3.0));
     }
 }

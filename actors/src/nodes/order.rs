@@ -25,9 +25,16 @@
 //! reads the venue's answers, and on `Msg::Shutdown` (after the run's cancel-all) it clears
 //! the schedule. A stalled OrderActor stops the refreshes, and the venue cancels everything.
 //! After `Shutdown` no status query is sent any more.
+//!
+//! Every venue refusal of an order (`Rejected`, or a status answer saying so) is counted per
+//! kind ([`RejectKind`]); the first [`LOGGED_REJECTS_PER_KIND`] of each kind are logged — at
+//! error for the kinds that mean our own bug, warn for the others — and the rest only
+//! counted, so a steady stream of post-only races never floods the log. The kinds that change
+//! what may be quoted (rate limited, margin, our own bug) go on to RiskActor as
+//! `Msg::VenueRefusal`, which acts on them; a duplicated answer is not passed on twice.
 
 use crate::control::{Command, CommandReply, QuoteParamsChange};
-use crate::msg::{ActionMsg, Msg, RequestsSent};
+use crate::msg::{ActionMsg, Msg, RequestsSent, VenueRefusal};
 use crate::report::{ActorReport, OrderReport};
 use crate::{Actor, ActorId, Outbox};
 use arrayvec::ArrayVec;
@@ -36,8 +43,12 @@ use engine::order::{
     reconcile_with, CoinLifecycles, DeadMansSwitch, EventOutcome, LifecycleConfig, LifecycleCounters, LifecycleState,
     LiveOrder, LiveOrders, OrderState, OrderStatusQuery, Refusal, RequoteTolerance, MAX_TRACKED_ORDERS_PER_COIN,
 };
+use engine::risk::{RefusalClass, RejectKind};
 use engine::types::{Cloid, CloidSequence, CoinId, Nanos};
-use engine::venue::{ActionBatch, OrderAction, VenueEvent, MAX_ACTIONS_PER_BATCH};
+use engine::venue::{ActionBatch, OrderAction, RejectReason, VenueEvent, VenueOrderStatus, MAX_ACTIONS_PER_BATCH};
+
+/// Refusals of each kind logged before the rest are only counted.
+pub const LOGGED_REJECTS_PER_KIND: u64 = 3;
 
 /// OrderActor's lifecycle settings unless [`OrderActor::with_lifecycle`] sets others: a
 /// batch of modifies (two answers each) fits the in-flight limit, an action unanswered for
@@ -184,6 +195,7 @@ impl OrderActor {
             return;
         };
         let r = &mut self.report;
+        let mut refusal: Option<RejectReason> = None;
         let (cloid, view_event) = match event {
             // Funding is FillActor's.
             VenueEvent::Funding { .. } => return,
@@ -195,8 +207,8 @@ impl OrderActor {
                 r.historical_fills += 1;
                 (f.cloid, VenueEvent::Fill(f))
             }
-            VenueEvent::Rejected { cloid, .. } => {
-                r.rejects += 1;
+            VenueEvent::Rejected { cloid, reason, .. } => {
+                refusal = Some(reason);
                 (cloid, event)
             }
             VenueEvent::CancelRejected { cloid, .. } => {
@@ -214,12 +226,23 @@ impl OrderActor {
             | VenueEvent::ScheduleCancelFired { .. } => return,
         };
         let before = orders.lifecycles.state(cloid);
-        match orders.lifecycles.apply_venue_event(now, &event) {
+        let applied = orders.lifecycles.apply_venue_event(now, &event);
+        match applied {
             EventOutcome::Applied => {}
             EventOutcome::Late => r.late_events += 1,
             EventOutcome::Duplicate => r.duplicate_events += 1,
             EventOutcome::Illegal => r.illegal_events += 1,
             EventOutcome::UnknownOrder => r.unknown_order_events += 1,
+        }
+        // A status answer reveals a refusal whose own answer never came: it counts once, when
+        // it settles the order.
+        if let VenueEvent::OrderStatus { status: VenueOrderStatus::Rejected(reason), .. } = event {
+            if applied == EventOutcome::Applied {
+                refusal = Some(reason);
+            }
+        }
+        if let Some(reason) = refusal {
+            note_reject(r, coin, cloid, &reason, applied != EventOutcome::Duplicate, out);
         }
         orders.live.apply(&view_event);
         sync_view(orders, cloid);
@@ -256,6 +279,42 @@ impl OrderActor {
             }
             self.report.retired += orders.lifecycles.retire_finished(now) as u64;
         }
+    }
+}
+
+/// Counts a venue refusal by kind, logs the first few of its kind, and passes the kinds the
+/// risk gate acts on to RiskActor (unless `to_risk` is false: a duplicated answer).
+fn note_reject(
+    r: &mut OrderReport,
+    coin: CoinId,
+    cloid: Cloid,
+    reason: &RejectReason,
+    to_risk: bool,
+    out: &mut Outbox,
+) {
+    let kind = RejectKind::of(reason);
+    r.rejects += 1;
+    let nth = r.rejects_by.add(kind);
+    if let RejectReason::Unknown(text) = reason {
+        r.last_unknown_reject = Some(*text);
+    }
+    if nth <= LOGGED_REJECTS_PER_KIND {
+        let last = if nth == LOGGED_REJECTS_PER_KIND { "; further ones of this kind are only counted" } else { "" };
+        if kind.class() == RefusalClass::OurBug {
+            tracing::error!(
+                coin = coin.0,
+                cloid = %cloid,
+                kind = kind.name(),
+                nth,
+                reason = ?reason,
+                "venue refused an order the engine built wrong{last}"
+            );
+        } else {
+            tracing::warn!(coin = coin.0, cloid = %cloid, kind = kind.name(), nth, reason = ?reason, "venue refused an order{last}");
+        }
+    }
+    if to_risk && kind.reaches_risk() {
+        out.send(ActorId::Risk, Msg::VenueRefusal(VenueRefusal { coin, kind }));
     }
 }
 
@@ -464,6 +523,7 @@ mod tests {
         actions: Vec<OrderAction>,
         requests: Vec<(u16, u16)>,
         unfilled: Vec<Cloid>,
+        refusals: Vec<VenueRefusal>,
     }
 
     fn sent(out: &mut Outbox) -> Sent {
@@ -472,6 +532,7 @@ mod tests {
             match o.msg {
                 Msg::Action(a) => s.actions.push(a.action),
                 Msg::RequestsSent(r) => s.requests.push((r.orders, r.cancels)),
+                Msg::VenueRefusal(r) => s.refusals.push(r),
                 Msg::Outcome(o) if o.kind == OutcomeKind::ExpiredUnfilled => s.unfilled.push(o.cloid),
                 _ => {}
             }
@@ -641,5 +702,50 @@ mod tests {
         let r = report(&actor);
         assert_eq!((r.tracked_orders, r.retired), (0, 1));
         assert_eq!(actor.next_wakeup(), None);
+    }
+
+    #[test]
+    fn rejects_are_counted_per_kind_and_the_acted_on_kinds_reach_risk_once() {
+        use engine::venue::{RejectReason, RejectText, VenueOrderStatus};
+        let mut actor = OrderActor::new(1, 7, RequoteTolerance::default());
+        let mut out = Outbox::default();
+        let mut reject = |actor: &mut OrderActor, at: u64, reason: RejectReason| {
+            actor.handle(Nanos(at), bids(&[100.0 - at as f64]), &mut out);
+            let s = sent(&mut out);
+            let Some(OrderAction::Place(req)) = s.actions.last().copied() else { panic!("{s:?}") };
+            let event = VenueEvent::Rejected { coin: C, cloid: req.cloid, reason };
+            venue(actor, at, event, &mut out);
+            // The same answer twice (WebSocket and REST): counted, not passed on again.
+            venue(actor, at, event, &mut out);
+            (req.cloid, sent(&mut out).refusals)
+        };
+        let (_, to_risk) = reject(&mut actor, 1, RejectReason::RateLimited);
+        assert_eq!(to_risk, vec![VenueRefusal { coin: C, kind: RejectKind::RateLimited }]);
+        let (_, to_risk) = reject(&mut actor, 2, RejectReason::BadTick);
+        assert_eq!(to_risk, vec![VenueRefusal { coin: C, kind: RejectKind::BadTick }]);
+        let (_, to_risk) = reject(&mut actor, 3, RejectReason::PostOnlyWouldMatch);
+        assert!(to_risk.is_empty(), "a race stays with OrderActor");
+        let (_, to_risk) = reject(&mut actor, 4, RejectReason::Unknown(RejectText::truncated("Something new.")));
+        assert!(to_risk.is_empty());
+        let r = report(&actor);
+        assert_eq!(r.rejects, 8);
+        assert_eq!(r.rejects_by.get(RejectKind::RateLimited), 2);
+        assert_eq!(r.rejects_by.get(RejectKind::BadTick), 2);
+        assert_eq!(r.rejects_by.get(RejectKind::PostOnlyWouldMatch), 2);
+        assert_eq!(r.rejects_by.total(), r.rejects);
+        assert_eq!(r.last_unknown_reject.map(|t| t.as_str().to_string()).as_deref(), Some("Something new."));
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(json["rejects_by"]["rate_limited"], 2);
+        assert_eq!(json["last_unknown_reject"], "Something new.");
+
+        // A refusal learnt from a status query (its own answer lost) counts once and reaches
+        // Risk.
+        actor.handle(Nanos(10), bids(&[80.0]), &mut out);
+        let [.., OrderAction::Place(req)] = sent(&mut out).actions[..] else { panic!() };
+        let status = VenueOrderStatus::Rejected(RejectReason::InsufficientMargin);
+        venue(&mut actor, 11, VenueEvent::OrderStatus { coin: C, cloid: req.cloid, status }, &mut out);
+        let s = sent(&mut out);
+        assert_eq!(s.refusals, vec![VenueRefusal { coin: C, kind: RejectKind::InsufficientMargin }]);
+        assert_eq!(report(&actor).rejects_by.get(RejectKind::InsufficientMargin), 1);
     }
 }

@@ -2,9 +2,12 @@
 //!
 //! It wraps the engine's `RiskGate` and only routes: intents (Quote), mids, σ and oracle
 //! prices (Estimator's `MarketParams`), position, PnL and traded volume (Fill's `Pnl`), feed
-//! health (Feed) and, when OrderActor reports them, the requests it sent. What the gate
-//! approves goes to OrderActor; the gate's own decisions (a loss limit halting, inventory
-//! forcing) are logged. Commands change the trading state or the limits between two
+//! health (Feed) and, when OrderActor reports them, the requests it sent and the venue's
+//! refusals that change what may be quoted (`Msg::VenueRefusal`: rate limited, margin, our
+//! own bug — see `engine::risk` `venue_refusals`). What the gate approves goes to OrderActor;
+//! the gate's own decisions (a loss limit or repeated refusals halting, inventory forcing, a
+//! refusal cool-down starting or ending) are logged, once per change. The actor wakes when a
+//! refusal cool-down ends, so what it restricted is restored without waiting for a message. Commands change the trading state or the limits between two
 //! messages; both re-approve every coin's latest intent at once, so HALTED cancels every
 //! order without waiting for the next tick and the next quote after a limits ack obeys the
 //! new limits. Each accepted limits change is journaled as one structured record (target
@@ -34,6 +37,29 @@ impl RiskSink for Sink<'_> {
 
     fn state_changed(&mut self, change: &TradingStateChange) {
         tracing::warn!(target: "hyperquote::risk", state = ?change.state, reason = %change.reason, "trading state changed by a risk limit");
+    }
+
+    fn venue_rate_limited(&mut self, until: Option<Nanos>) {
+        match until {
+            Some(t) => tracing::warn!(
+                target: "hyperquote::risk",
+                until_ns = t.0,
+                "venue: address request budget spent; treated as exhausted (reducing side only) for the cool-down"
+            ),
+            None => tracing::info!(target: "hyperquote::risk", "venue rate-limit cool-down ended"),
+        }
+    }
+
+    fn venue_margin(&mut self, coin: &str, until: Option<Nanos>) {
+        match until {
+            Some(t) => tracing::warn!(
+                target: "hyperquote::risk",
+                coin,
+                until_ns = t.0,
+                "venue refused an order for margin: reducing side only for the cool-down"
+            ),
+            None => tracing::info!(target: "hyperquote::risk", coin, "venue margin cool-down ended: both sides again"),
+        }
     }
 
     fn inventory_forcing(&mut self, on: bool, budget: &RequestBudgetSnapshot) {
@@ -95,8 +121,19 @@ impl Actor for RiskActor {
             Msg::RequestsSent(sent) => {
                 self.gate.on_requests_sent(now, u64::from(sent.orders), u64::from(sent.cancels), sink);
             }
+            Msg::VenueRefusal(refusal) => {
+                self.gate.on_venue_refusal(now, refusal.coin, refusal.kind, sink);
+            }
             _ => {}
         }
+    }
+
+    fn next_wakeup(&self) -> Option<Nanos> {
+        self.gate.next_refusal_expiry()
+    }
+
+    fn on_wakeup(&mut self, now: Nanos, out: &mut Outbox) {
+        self.gate.on_clock(now, &mut Sink { out });
     }
 
     fn on_command(&mut self, now: Nanos, command: &Command, out: &mut Outbox) -> CommandReply {
@@ -150,6 +187,7 @@ impl Actor for RiskActor {
             coins: gate.coins(),
             stale_coins: gate.stale_coins(),
             feed_health_changes: self.feed_health_changes,
+            venue_refusals: gate.venue_refusals(),
         })
     }
 }
@@ -327,5 +365,41 @@ mod tests {
         assert_eq!(json["request_budget"]["requests_allowed"], 10_000);
         assert_eq!(json["request_budget"]["inventory_forcing"], false);
         assert_eq!(json["trading_state"]["state"], "active");
+    }
+
+    #[test]
+    fn venue_refusals_restrict_quoting_until_the_wakeup_and_repeated_bugs_halt() {
+        use crate::msg::VenueRefusal;
+        use engine::risk::RejectKind;
+        let mut risk = ready();
+        assert_eq!(risk.next_wakeup(), None);
+        assert_eq!(counts(&approved(&mut risk, intent())), vec![2]);
+        let margin = Msg::VenueRefusal(VenueRefusal { coin: CoinId(0), kind: RejectKind::InsufficientMargin });
+        assert!(approved(&mut risk, margin.clone()).is_empty(), "one refusal is counted");
+        assert_eq!(counts(&approved(&mut risk, margin)), vec![0], "the second: flat, nothing reduces, nothing quoted");
+        assert_eq!(counts(&approved(&mut risk, intent())), vec![0]);
+        let until = Nanos(1) + Nanos::from_millis(5_000);
+        assert_eq!(risk.next_wakeup(), Some(until));
+        assert_eq!(report(&risk).coins[0].venue_margin_until, Some(until));
+        let mut out = Outbox::default();
+        risk.on_wakeup(until, &mut out);
+        assert_eq!(counts(&ladders(&mut out)), vec![2], "both sides again when the cool-down ends");
+        assert_eq!(risk.next_wakeup(), None);
+
+        let limited = Msg::VenueRefusal(VenueRefusal { coin: CoinId(0), kind: RejectKind::RateLimited });
+        assert_eq!(counts(&approved(&mut risk, limited)), vec![0], "inventory forcing, flat");
+        let r = report(&risk);
+        assert!(r.venue_refusals.rate_limited_until.is_some());
+        assert_eq!(r.levels_dropped_by.get(engine::risk::RiskReason::InventoryForcing), 2);
+
+        for _ in 0..5 {
+            approved(&mut risk, Msg::VenueRefusal(VenueRefusal { coin: CoinId(0), kind: RejectKind::DuplicateCloid }));
+        }
+        let r = report(&risk);
+        assert_eq!(r.trading_state.state, TradingState::Halted);
+        assert!(r.trading_state.reason.contains("duplicate_cloid"), "{}", r.trading_state.reason);
+        assert_eq!((r.venue_refusals.halts, r.venue_refusals.received.total()), (1, 8));
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(json["venue_refusals"]["received"]["duplicate_cloid"], 5);
     }
 }

@@ -81,6 +81,11 @@ account_change! {
     request_budget_initial: u64,
     requests_per_usd_traded: f64,
     request_headroom: u64,
+    rate_limited_cooldown_ms: u64,
+    margin_refusals_to_restrict: u32,
+    margin_refusal_cooldown_ms: u64,
+    bug_refusals_to_halt: u32,
+    bug_refusal_window_ms: u64,
 }
 
 /// A change of one coin's limits (`coin` = `*`: every coin). For the optional limits,

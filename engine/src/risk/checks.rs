@@ -3,14 +3,16 @@
 //! In order — the first that applies decides a dropped level's reason (`RiskReason`):
 //! 1. the whole coin: HALTED, a stale feed, no mid yet, σ above the pull threshold;
 //! 2. a whole side: the side that adds to |position| under REDUCE_ONLY, inventory forcing,
-//!    or a reached soft position limit (base or USD); a flat position adds on both sides;
+//!    the coin's venue-margin cool-down, or a reached soft position limit (base or USD); a
+//!    flat position adds on both sides;
 //! 3. each level, best first: σ above the widen threshold moves it out (then it is rounded
 //!    to the passive tick), the price bands around the mid and the oracle, then its size is
 //!    clipped to the order size (base, USD) and to the room the levels in front of it left
 //!    under the hard position limit (base, or USD at the mid) — every resting order on a
-//!    side is assumed to fill, the worst case for the limit; under REDUCE_ONLY or inventory
-//!    forcing the room is the position itself, so the reducing side never flips it. A level
-//!    clipped below a lot or the minimum order value is dropped;
+//!    side is assumed to fill, the worst case for the limit; under REDUCE_ONLY, inventory
+//!    forcing or the venue-margin cool-down the room is the position itself, so the
+//!    reducing side never flips it. A level clipped below a lot or the minimum order value
+//!    is dropped;
 //! 4. the ladder: past `max_open_orders` (counting the other coins' approved levels) the
 //!    deepest level of the longer side goes; then each level that is new — not in the coin's
 //!    previous approved ladder — takes a token from the throttle or is dropped.
@@ -26,6 +28,8 @@ use crate::types::{Nanos, Price, Qty, Side, FIXED_SCALE};
 pub struct GateInputs<'a> {
     pub state: TradingState,
     pub inventory_forcing: bool,
+    /// The venue refused the coin's order for margin lately: only the reducing side.
+    pub venue_margin: bool,
     pub feed_stale: bool,
     pub market: &'a CoinMarket,
     pub position: Qty,
@@ -153,6 +157,8 @@ pub fn check_ladder(
         Some(RiskReason::ReduceOnly)
     } else if inputs.inventory_forcing {
         Some(RiskReason::InventoryForcing)
+    } else if inputs.venue_margin {
+        Some(RiskReason::VenueMargin)
     } else {
         None
     };
@@ -275,6 +281,7 @@ mod tests {
     struct Case {
         state: TradingState,
         forcing: bool,
+        margin: bool,
         stale: bool,
         market: CoinMarket,
         position: f64,
@@ -290,6 +297,7 @@ mod tests {
             Self {
                 state: TradingState::Active,
                 forcing: false,
+                margin: false,
                 stale: false,
                 market: market(),
                 position: 0.0,
@@ -306,6 +314,7 @@ mod tests {
             let inputs = GateInputs {
                 state: self.state,
                 inventory_forcing: self.forcing,
+                venue_margin: self.margin,
                 feed_stale: self.stale,
                 market: &self.market,
                 position: Qty::from_f64(self.position),
@@ -384,13 +393,14 @@ mod tests {
     }
 
     #[test]
-    fn reduce_only_and_inventory_forcing_quote_only_the_reducing_side_up_to_the_position() {
-        for (state, forcing, reason) in [
-            (TradingState::ReduceOnly, false, RiskReason::ReduceOnly),
-            (TradingState::Active, true, RiskReason::InventoryForcing),
+    fn reduce_only_inventory_forcing_and_venue_margin_quote_only_the_reducing_side_up_to_the_position() {
+        for (state, forcing, margin, reason) in [
+            (TradingState::ReduceOnly, false, false, RiskReason::ReduceOnly),
+            (TradingState::Active, true, false, RiskReason::InventoryForcing),
+            (TradingState::Active, false, true, RiskReason::VenueMargin),
         ] {
             let mut case = Case::new();
-            (case.state, case.forcing, case.position) = (state, forcing, 0.0015);
+            (case.state, case.forcing, case.margin, case.position) = (state, forcing, margin, 0.0015);
             let (out, v) = case.run(&intent(0.001));
             assert!(out.bids.is_empty());
             assert_eq!(sizes(&out.asks), vec![0.001, 0.0005], "never sells more than the position");

@@ -7,15 +7,19 @@
 //! may rest — a trading-state command, a limits change, a loss limit breached, inventory
 //! forcing entered or left, a feed gone stale, σ past the pull threshold — re-approves the
 //! affected coins' last intents at once, so HALTED cancels every order without waiting for
-//! the next tick and the next quote after a limits change obeys it. Results leave through a
-//! `RiskSink`: the ladders to send, and the gate's own decisions for the log.
+//! the next tick and the next quote after a limits change obeys it. The venue's refusals of
+//! our orders go through `venue_refusals` (rate limited → inventory forcing, margin → the
+//! coin reducing-only, repeated own bugs → HALTED); their cool-downs end on `on_clock`.
+//! Results leave through a `RiskSink`: the ladders to send, and the gate's own decisions for
+//! the log.
 
 use super::checks::{check_ladder, GateInputs, RiskVerdict};
 use super::loss::{LossGuard, LossSnapshot};
 use super::reasons::ReasonCounts;
 use super::request_budget::{AddressBudget, RequestBudget, RequestBudgetSnapshot};
+use super::venue_refusals::{RefusalEffect, VenueRefusalSnapshot, VenueRefusals};
 use super::{
-    CoinAccounting, CoinMarket, RiskLimits, RiskLimitsChange, RiskLimitsError, TokenBucket, TradingState,
+    CoinAccounting, CoinMarket, RejectKind, RiskLimits, RiskLimitsChange, RiskLimitsError, TokenBucket, TradingState,
     TradingStateChange, VolatilityState,
 };
 use crate::instrument::Instrument;
@@ -27,10 +31,17 @@ use serde::Serialize;
 pub trait RiskSink {
     /// A coin's approved ladder: what may rest now.
     fn approved(&mut self, ladder: &TargetLadder);
-    /// The gate changed the trading state by itself (a loss limit breached).
+    /// The gate changed the trading state by itself (a loss limit breached, repeated
+    /// refusals of our own bug).
     fn state_changed(&mut self, _change: &TradingStateChange) {}
     /// Inventory-forcing mode entered (`true`) or left.
     fn inventory_forcing(&mut self, _on: bool, _budget: &RequestBudgetSnapshot) {}
+    /// The venue said the address's request budget is spent: treated as exhausted until
+    /// `Some(t)`; `None`: the cool-down ended.
+    fn venue_rate_limited(&mut self, _until: Option<Nanos>) {}
+    /// The venue refused `coin`'s order for margin: reducing side only until `Some(t)`;
+    /// `None`: the cool-down ended.
+    fn venue_margin(&mut self, _coin: &str, _until: Option<Nanos>) {}
 }
 
 /// Counters of the gate's work.
@@ -59,6 +70,8 @@ pub struct CoinRiskSnapshot {
     pub net_pnl_usd: f64,
     pub volume_usd: f64,
     pub feed_stale: bool,
+    /// Reducing side only until then: the venue refused an order for margin.
+    pub venue_margin_until: Option<Nanos>,
     /// Levels of the last approved ladder, per side.
     pub approved_bid_levels: usize,
     pub approved_ask_levels: usize,
@@ -88,6 +101,7 @@ pub struct RiskGate {
     budget: RequestBudget,
     inventory_forcing: bool,
     loss: LossGuard,
+    refusals: VenueRefusals,
     counts: GateCounts,
 }
 
@@ -120,7 +134,7 @@ impl RiskGate {
     ) -> Result<Self, RiskLimitsError> {
         limits.validate()?;
         let indices = limits_indices(&limits, &instruments)?;
-        let coins = instruments
+        let coins: Vec<CoinRisk> = instruments
             .into_iter()
             .zip(indices)
             .enumerate()
@@ -137,6 +151,7 @@ impl RiskGate {
             .collect();
         let account = limits.account;
         let budget = RequestBudget::new(address);
+        let refusals = VenueRefusals::new(coins.len());
         Ok(Self {
             change: TradingStateChange { state: initial, reason: "configured at start".into(), at: now },
             inventory_forcing: budget.inventory_forcing(&account),
@@ -146,6 +161,7 @@ impl RiskGate {
             throttle: TokenBucket::new(account.max_new_orders_per_s, account.new_orders_burst, now),
             budget,
             loss: LossGuard::new(now),
+            refusals,
             counts: GateCounts::default(),
         })
     }
@@ -192,6 +208,11 @@ impl RiskGate {
         self.coins.iter().map(|c| c.approved.level_count()).sum()
     }
 
+    /// The venue's refusals the gate acted on, and the cool-downs running.
+    pub fn venue_refusals(&self) -> VenueRefusalSnapshot {
+        self.refusals.snapshot()
+    }
+
     pub fn stale_coins(&self) -> usize {
         self.coins.iter().filter(|c| c.feed_stale).count()
     }
@@ -199,7 +220,8 @@ impl RiskGate {
     pub fn coins(&self) -> Vec<CoinRiskSnapshot> {
         self.coins
             .iter()
-            .map(|c| CoinRiskSnapshot {
+            .enumerate()
+            .map(|(i, c)| CoinRiskSnapshot {
                 coin: c.instrument.name.clone(),
                 position_base: c.accounting.position.to_f64(),
                 mid_usd: c.market.mid_usd,
@@ -209,6 +231,7 @@ impl RiskGate {
                 net_pnl_usd: c.accounting.net_pnl_usd(c.market.mid_usd),
                 volume_usd: c.accounting.volume_usd,
                 feed_stale: c.feed_stale,
+                venue_margin_until: self.refusals.margin_until(CoinId(i as u8)),
                 approved_bid_levels: c.approved.bids.len(),
                 approved_ask_levels: c.approved.asks.len(),
             })
@@ -262,7 +285,7 @@ impl RiskGate {
         self.counts.limit_changes += 1;
         let account = &self.limits.account;
         self.throttle.reconfigure(account.max_new_orders_per_s, account.new_orders_burst);
-        self.inventory_forcing = self.budget.inventory_forcing(account);
+        self.inventory_forcing = self.budget.inventory_forcing(account) || self.refusals.budget_exhausted(now);
         // A lowered loss limit may be breached already: halt before re-approving.
         self.halt_on_loss(now, sink);
         self.approve_all(now, sink);
@@ -329,15 +352,79 @@ impl RiskGate {
         self.settle_inventory_forcing(now, sink);
     }
 
+    /// The venue refused one of `coin`'s orders for `kind` (OrderActor passes on the kinds
+    /// that reach risk): acts as `venue_refusals` says — inventory forcing, the coin reducing
+    /// only, or HALTED — re-approving what it affects at once. Returns the effect.
+    pub fn on_venue_refusal(
+        &mut self,
+        now: Nanos,
+        coin: CoinId,
+        kind: RejectKind,
+        sink: &mut impl RiskSink,
+    ) -> RefusalEffect {
+        let effect = self.refusals.on_refusal(now, coin, kind, &self.limits.account);
+        match effect {
+            RefusalEffect::Counted => {}
+            RefusalEffect::BudgetExhausted { until } => {
+                sink.venue_rate_limited(Some(until));
+                self.settle_inventory_forcing(now, sink);
+            }
+            RefusalEffect::CoinReduceOnly { coin, until } => {
+                if let Some(state) = self.coins.get(coin.index()) {
+                    sink.venue_margin(&state.instrument.name, Some(until));
+                }
+                self.approve(coin.index(), now, sink);
+                self.settle_inventory_forcing(now, sink);
+            }
+            RefusalEffect::Halt { kind, count, window } => {
+                if self.change.state != TradingState::Halted {
+                    let name = self.coins.get(coin.index()).map_or("?", |c| c.instrument.name.as_str());
+                    let reason = format!(
+                        "venue refused {count} orders as {kind} within {:.0} s (the last: {name}): the engine \
+                         builds orders the venue's rules refuse; resume once fixed",
+                        window.as_secs_f64()
+                    );
+                    self.change = TradingStateChange { state: TradingState::Halted, reason, at: now };
+                    sink.state_changed(&self.change);
+                    self.approve_all(now, sink);
+                }
+            }
+        }
+        effect
+    }
+
+    /// When the next refusal cool-down ends (the actor's wake-up), if one runs.
+    pub fn next_refusal_expiry(&self) -> Option<Nanos> {
+        self.refusals.next_expiry()
+    }
+
+    /// The clock reached `now`: lifts the refusal cool-downs that ended and re-approves what
+    /// they restricted.
+    pub fn on_clock(&mut self, now: Nanos, sink: &mut impl RiskSink) {
+        let expired = self.refusals.expire(now);
+        if expired.budget {
+            sink.venue_rate_limited(None);
+        }
+        for coin in 0..self.coins.len() {
+            if expired.coins & 1u64.checked_shl(coin as u32).unwrap_or(0) != 0 {
+                sink.venue_margin(&self.coins[coin].instrument.name, None);
+                self.approve(coin, now, sink);
+            }
+        }
+        self.settle_inventory_forcing(now, sink);
+    }
+
     /// Approves coin `coin`'s last intent and hands the result to the sink.
     fn approve(&mut self, coin: usize, now: Nanos, sink: &mut impl RiskSink) {
         let open_elsewhere: usize =
             self.coins.iter().enumerate().filter(|&(i, _)| i != coin).map(|(_, c)| c.approved.level_count()).sum();
+        let venue_margin = self.refusals.coin_reduce_only(CoinId(coin as u8), now);
         let Some(state) = self.coins.get_mut(coin) else { return };
         std::mem::swap(&mut state.approved, &mut state.previous);
         let inputs = GateInputs {
             state: self.change.state,
             inventory_forcing: self.inventory_forcing,
+            venue_margin,
             feed_stale: state.feed_stale,
             market: &state.market,
             position: state.accounting.position,
@@ -368,7 +455,7 @@ impl RiskGate {
     /// change. Re-approving sends requests itself, so it is settled twice at most.
     fn settle_inventory_forcing(&mut self, now: Nanos, sink: &mut impl RiskSink) {
         for _ in 0..2 {
-            let forcing = self.budget.inventory_forcing(&self.limits.account);
+            let forcing = self.budget.inventory_forcing(&self.limits.account) || self.refusals.budget_exhausted(now);
             if forcing == self.inventory_forcing {
                 return;
             }
@@ -596,6 +683,79 @@ mod tests {
         g.on_requests_sent(Nanos(5), 3, 1, &mut sink);
         g.on_intent(Nanos(6), &btc_intent(12.0), &mut sink);
         assert_eq!(g.request_budget().requests_used, used + 4, "approvals no longer counted");
+    }
+
+    #[test]
+    fn venue_refusals_force_inventory_restrict_the_coin_or_halt() {
+        let mut g = gate(AccountRiskLimits::default(), AddressBudget::default());
+        let mut sink = Sink::default();
+        g.on_market(Nanos(1), CoinId(0), btc_market(100_000.0), &mut sink);
+        g.on_accounting(Nanos(1), CoinId(0), long(0.002, 100_000.0), &mut sink);
+        g.on_intent(Nanos(2), &btc_intent(10.0), &mut sink);
+        assert_eq!(sink.levels(), vec![2]);
+        let (t1, cool) = (Nanos::from_millis(1_000), Nanos::from_millis(10_000));
+
+        // Rate limited: inventory forcing at once (every coin re-approved), until the
+        // cool-down ends on the clock, though our own budget is far from spent.
+        let effect = g.on_venue_refusal(t1, CoinId(0), RejectKind::RateLimited, &mut sink);
+        assert_eq!(effect, RefusalEffect::BudgetExhausted { until: t1 + cool });
+        assert!(g.inventory_forcing());
+        assert_eq!(sink.forcing, vec![true]);
+        let ladders: Vec<_> = sink.ladders.drain(..).collect();
+        assert_eq!((ladders[0].bids.len(), ladders[0].asks.len()), (0, 1), "long: asks only");
+        assert_eq!(g.next_refusal_expiry(), Some(t1 + cool));
+        g.on_clock(t1 + Nanos::from_millis(9_999), &mut sink);
+        assert!(g.inventory_forcing());
+        g.on_clock(t1 + cool, &mut sink);
+        assert!(!g.inventory_forcing());
+        assert_eq!(sink.forcing, vec![true, false]);
+        assert_eq!(sink.levels(), vec![2, 0], "both sides again");
+        assert_eq!((g.next_refusal_expiry(), g.venue_refusals().rate_limited_until), (None, None));
+
+        // Insufficient margin twice: BTC (long) quotes only asks; ETH is untouched.
+        let (t2, margin_cool) = (Nanos::from_millis(20_000), Nanos::from_millis(5_000));
+        let first = g.on_venue_refusal(t2.saturating_sub(Nanos(1)), CoinId(0), RejectKind::MarginTierLimit, &mut sink);
+        assert_eq!((first, sink.ladders.len()), (RefusalEffect::Counted, 0), "one refusal may be one order");
+        let effect = g.on_venue_refusal(t2, CoinId(0), RejectKind::InsufficientMargin, &mut sink);
+        assert_eq!(effect, RefusalEffect::CoinReduceOnly { coin: CoinId(0), until: t2 + margin_cool });
+        let ladders: Vec<_> = sink.ladders.drain(..).collect();
+        assert_eq!((ladders.len(), ladders[0].bids.len(), ladders[0].asks.len()), (1, 0, 1));
+        assert!(!g.inventory_forcing());
+        assert_eq!(g.coins()[0].venue_margin_until, Some(t2 + margin_cool));
+        assert_eq!(g.counts().dropped.get(RiskReason::VenueMargin), 1);
+        g.on_intent(t2 + Nanos(1), &btc_intent(11.0), &mut sink);
+        assert_eq!(sink.ladders.drain(..).map(|l| l.bids.len()).collect::<Vec<_>>(), vec![0]);
+        g.on_clock(t2 + margin_cool, &mut sink);
+        assert_eq!(sink.levels(), vec![2], "restored when the cool-down ends");
+        assert_eq!(g.coins()[0].venue_margin_until, None);
+
+        // Races are counted only.
+        let t3 = Nanos::from_millis(40_000);
+        assert_eq!(
+            g.on_venue_refusal(t3, CoinId(0), RejectKind::PostOnlyWouldMatch, &mut sink),
+            RefusalEffect::Counted
+        );
+        assert!(sink.ladders.is_empty());
+
+        // Five bad ticks within a minute: HALTED, the reason names the kind and the coin.
+        for k in 0..4 {
+            let at = t3 + Nanos::from_millis(k * 1_000);
+            assert_eq!(g.on_venue_refusal(at, CoinId(1), RejectKind::BadTick, &mut sink), RefusalEffect::Counted);
+        }
+        assert_eq!(g.state(), TradingState::Active);
+        let effect = g.on_venue_refusal(t3 + Nanos::from_millis(5_000), CoinId(1), RejectKind::BadTick, &mut sink);
+        assert!(matches!(effect, RefusalEffect::Halt { kind: RejectKind::BadTick, count: 5, .. }), "{effect:?}");
+        assert_eq!(g.state(), TradingState::Halted);
+        let reason = &g.last_change().reason;
+        assert!(reason.starts_with("venue refused 5 orders as bad_tick within 60 s (the last: ETH)"), "{reason}");
+        assert_eq!(sink.states.len(), 1);
+        assert_eq!(sink.levels(), vec![0, 0], "every order cancelled");
+        assert_eq!(g.venue_refusals().halts, 1);
+        assert_eq!(g.venue_refusals().received.total(), 9);
+        // The operator resumes; the old refusals do not halt it again.
+        assert_eq!(g.set_state(TradingState::Active, "fixed", t3 + Nanos::from_millis(6_000), &mut sink), Ok(true));
+        g.on_venue_refusal(t3 + Nanos::from_millis(7_000), CoinId(1), RejectKind::BadTick, &mut sink);
+        assert_eq!(g.state(), TradingState::Active);
     }
 
     #[test]

@@ -54,6 +54,25 @@ pub struct AccountRiskLimits {
     /// Below this many requests left, the gate quotes only the reducing side (inventory
     /// forcing) so the budget recovers by trading. Default 1,000.
     pub request_headroom: u64,
+    /// The venue refused an order because the address's request budget is spent: the gate
+    /// quotes as if its own budget were below the headroom (inventory forcing) for this
+    /// long after the last such refusal, ms. Default 10,000 (Hyperliquid then allows one
+    /// request per 10 s).
+    pub rate_limited_cooldown_ms: u64,
+    /// The venue refused `margin_refusals_to_restrict` orders of a coin for margin
+    /// (insufficient margin, margin tier limit), each within `margin_refusal_cooldown_ms` of
+    /// the one before: the coin quotes only the reducing side for `margin_refusal_cooldown_ms`
+    /// after the last such refusal. Defaults 2 (one refusal can be a single order that did
+    /// not fit; a second confirms the margin is full; 0 or 1: the first restricts) and
+    /// 5,000 ms (margin frees as fills and prices move; a refused retry costs one request
+    /// per adding order, a batch every 5 s instead of one per quote update).
+    pub margin_refusals_to_restrict: u32,
+    pub margin_refusal_cooldown_ms: u64,
+    /// This many refusals of one kind that means an engine bug (bad tick, bad size, under
+    /// the minimum value, unknown coin, duplicate cloid) within `bug_refusal_window_ms`
+    /// halt the engine (0: never). Default 5, at most 64.
+    pub bug_refusals_to_halt: u32,
+    pub bug_refusal_window_ms: u64,
 }
 
 impl Default for AccountRiskLimits {
@@ -73,13 +92,18 @@ impl Default for AccountRiskLimits {
             request_budget_initial: 10_000,
             requests_per_usd_traded: 1.0,
             request_headroom: 1_000,
+            rate_limited_cooldown_ms: 10_000,
+            margin_refusals_to_restrict: 2,
+            margin_refusal_cooldown_ms: 5_000,
+            bug_refusals_to_halt: 5,
+            bug_refusal_window_ms: 60_000,
         }
     }
 }
 
 impl AccountRiskLimits {
     /// Every account-wide limit out of the way (benchmarks, and tests of other layers):
-    /// huge bands, losses, σ thresholds, rates and budget.
+    /// huge bands, losses, σ thresholds, rates and budget; venue refusals only counted.
     pub fn permissive() -> Self {
         Self {
             max_open_orders: u32::MAX,
@@ -96,6 +120,11 @@ impl AccountRiskLimits {
             request_budget_initial: u64::MAX / 4,
             requests_per_usd_traded: 1.0,
             request_headroom: 0,
+            rate_limited_cooldown_ms: 0,
+            margin_refusals_to_restrict: 0,
+            margin_refusal_cooldown_ms: 0,
+            bug_refusals_to_halt: 0,
+            bug_refusal_window_ms: 0,
         }
     }
 }
@@ -204,6 +233,10 @@ impl AccountRiskLimits {
             return Err(RiskLimitsError::new("new_orders_burst", "must be at least 1"));
         }
         non_negative("requests_per_usd_traded", self.requests_per_usd_traded)?;
+        if self.bug_refusals_to_halt > super::MAX_BUG_REFUSALS_TO_HALT {
+            let (got, max) = (self.bug_refusals_to_halt, super::MAX_BUG_REFUSALS_TO_HALT);
+            return Err(RiskLimitsError::new("bug_refusals_to_halt", format!("must be at most {max}, got {got}")));
+        }
         Ok(())
     }
 }
@@ -323,6 +356,9 @@ mod tests {
         let mut l = limits();
         l.account.new_orders_burst = 0;
         assert_eq!(field_of(&l), "new_orders_burst");
+        let mut l = limits();
+        l.account.bug_refusals_to_halt = 65;
+        assert_eq!(field_of(&l), "bug_refusals_to_halt");
     }
 
     #[test]

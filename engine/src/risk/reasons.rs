@@ -19,8 +19,12 @@ pub enum RiskReason {
     VolatilityPull,
     /// Trading state REDUCE_ONLY: only the reducing side, up to the position.
     ReduceOnly,
-    /// The address request budget is below its headroom: only the reducing side.
+    /// The address request budget is below its headroom, or the venue said it is spent
+    /// (rate limited, for a cool-down): only the reducing side.
     InventoryForcing,
+    /// The venue refused the coin's order for margin (for a cool-down): only the reducing
+    /// side.
+    VenueMargin,
     /// |position| reached `soft_position_base`: the side that adds is dropped.
     SoftPositionBase,
     /// |position|·mid reached `soft_position_usd`: the side that adds is dropped.
@@ -48,7 +52,7 @@ pub enum RiskReason {
 }
 
 /// Number of reasons.
-pub const REASON_COUNT: usize = 18;
+pub const REASON_COUNT: usize = 19;
 
 impl RiskReason {
     pub const ALL: [RiskReason; REASON_COUNT] = [
@@ -58,6 +62,7 @@ impl RiskReason {
         RiskReason::VolatilityPull,
         RiskReason::ReduceOnly,
         RiskReason::InventoryForcing,
+        RiskReason::VenueMargin,
         RiskReason::SoftPositionBase,
         RiskReason::SoftPositionUsd,
         RiskReason::MaxPositionBase,
@@ -85,6 +90,7 @@ impl RiskReason {
             RiskReason::VolatilityPull => "volatility_pull",
             RiskReason::ReduceOnly => "reduce_only",
             RiskReason::InventoryForcing => "inventory_forcing",
+            RiskReason::VenueMargin => "venue_margin",
             RiskReason::SoftPositionBase => "soft_position_base",
             RiskReason::SoftPositionUsd => "soft_position_usd",
             RiskReason::MaxPositionBase => "max_position_base",
