@@ -383,3 +383,43 @@ fn unanswered_posts_and_a_dropped_connection_are_recovered() {
     assert!(venue.mock.open_orders().is_empty(), "orders left: {:?}\n{stderr}", venue.mock.open_orders());
     assert_books_agree(&summary, &venue.mock, &stderr);
 }
+
+#[test]
+fn each_kind_of_reject_is_told_apart_and_handled() {
+    let venue = venue("reject-kinds", false);
+    let mut child =
+        engine(&venue, &["--duration", "16", "--json"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    wait_until("the first orders", Duration::from_secs(10), || venue.mock.counters().orders_received > 0);
+    // Hyperliquid's texts, each answered to one order; the ones that restrict quoting last.
+    let texts = [
+        ("post_only_would_match", "Post only order would have immediately matched, bbo was 99995@100005. asset=0"),
+        ("bad_tick", "Price must be divisible by tick size. asset=0"),
+        ("below_min_notional", "Order must have minimum value of $10. asset=0"),
+        ("reduce_only_would_increase", "Reduce only order would increase position. asset=0"),
+        ("price_too_far_from_oracle", "Order price too far from oracle"),
+        ("unknown", "Something the engine has never seen."),
+        ("insufficient_margin", "Insufficient margin to place order. asset=0"),
+        ("rate_limited", "Too many cumulative requests sent (10001 > 10000) for cumulative volume traded $0."),
+    ];
+    for (kind, text) in texts {
+        let before = venue.mock.counters().orders_rejected;
+        venue.mock.reject_next_orders(1, text);
+        wait_until(kind, Duration::from_secs(8), || venue.mock.counters().orders_rejected > before);
+    }
+    let output = wait_output(&mut child);
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "{stderr}");
+    let summary: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let by_kind = &order_report(&summary)["rejects_by"];
+    for (kind, _) in texts {
+        assert!(by_kind[kind].as_u64() >= Some(1), "{kind} not told apart: {by_kind}");
+    }
+    assert_eq!(order_report(&summary)["last_unknown_reject"], "Something the engine has never seen.");
+    let risk = summary["reports"].as_array().unwrap().iter().find_map(|r| r.get("risk")).expect("risk report");
+    // Risk heard of the refusals that restrict quoting, and the rate limit made it quote only
+    // the side that reduces the position for its cool-down.
+    assert!(risk["venue_refusals"]["received"]["rate_limited"].as_u64() >= Some(1), "{risk}");
+    assert!(risk["levels_dropped_by"]["inventory_forcing"].as_u64() > Some(0), "rate limit acted on: {risk}");
+    assert!(venue.mock.open_orders().is_empty());
+    assert_books_agree(&summary, &venue.mock, &stderr);
+}
