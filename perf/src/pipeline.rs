@@ -37,6 +37,11 @@ fn btc() -> Instrument {
 
 /// The seven actors for one BTC-like coin, plus `venue` (which acknowledges at once).
 pub fn actors(venue: AckVenue) -> Vec<Box<dyn Actor>> {
+    actors_with(venue, RequoteTolerance::default())
+}
+
+/// [`actors`] with OrderActor reconciling under `tolerance` (e.g. without `batchModify`).
+pub fn actors_with(venue: AckVenue, tolerance: RequoteTolerance) -> Vec<Box<dyn Actor>> {
     // Per-coin limits as the paper profile; the account-wide ones (σ threshold, throttle,
     // request budget) out of the way: books here arrive microseconds apart, far faster than
     // any venue, so the estimator's σ per √s and the order rate are not a market's.
@@ -60,7 +65,7 @@ pub fn actors(venue: AckVenue) -> Vec<Box<dyn Actor>> {
         Box::new(estimator),
         Box::new(quoter),
         Box::new(risk),
-        Box::new(OrderActor::new(1, 1, RequoteTolerance::default())),
+        Box::new(OrderActor::new(1, 1, tolerance)),
         Box::new(FillActor::new(1)),
         Box::new(CalibrationActor::default()),
     ]
@@ -220,18 +225,25 @@ fn test_batch_signer() -> BatchSigner {
 
 impl Inline {
     pub fn new() -> Self {
-        Self::with_venue(AckVenue::new)
+        Self::with_venue(|batches| actors(AckVenue::new(batches)))
     }
 
     /// As `new`, with the venue signing every batch as the live venue will: a round trip is
     /// then book in → signed action out.
     pub fn signing() -> Self {
-        Self::with_venue(|batches| AckVenue::signing(batches, test_batch_signer()))
+        Self::with_venue(|batches| actors(AckVenue::signing(batches, test_batch_signer())))
     }
 
-    fn with_venue(venue: impl FnOnce(Arc<AtomicU64>) -> AckVenue) -> Self {
+    /// As `signing`, with moved levels cancelled and placed anew instead of modified: the
+    /// obvious alternative to `batchModify` (two signed actions per requote, not one).
+    pub fn signing_without_modify() -> Self {
+        let tolerance = RequoteTolerance { use_modify: false, ..RequoteTolerance::default() };
+        Self::with_venue(|batches| actors_with(AckVenue::signing(batches, test_batch_signer()), tolerance))
+    }
+
+    fn with_venue(actors: impl FnOnce(Arc<AtomicU64>) -> Vec<Box<dyn Actor>>) -> Self {
         let batches = Arc::new(AtomicU64::new(0));
-        let members = actors(venue(batches.clone())).into_iter().map(|a| (a, None)).collect();
+        let members = actors(batches.clone()).into_iter().map(|a| (a, None)).collect();
         let group =
             LocalGroup::new(MonoClock::new(Instant::now()), members, Arc::new(RuntimeCounters::default()), 1024);
         let mut pipeline = Self { group, batches, books: alternating_books(), next: 0 };

@@ -66,6 +66,8 @@ fn main() {
     // The same, with the venue signing each batch as the live venue will (k256, one signature
     // per Hyperliquid action): book in → signed action out.
     row("inline + signing", percentiles(measure(&mut Inline::signing(), n)));
+    // The same without batchModify: moved levels cancelled and placed (one more signature).
+    row("inline + signing, no modify", percentiles(measure(&mut Inline::signing_without_modify(), n)));
     let layouts = [
         Layout::HotPathGrouped,
         Layout::ThreadPerActor(WaitStrategy::Spin),
