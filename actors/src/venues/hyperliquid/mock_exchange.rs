@@ -36,12 +36,14 @@
 //! trigger orders, builder fees, vaults other than the account itself, the one request per
 //! 10 s allowed after the budget is spent, and the IP rate limit. Only one account trades.
 
+mod actions;
 mod auth;
 mod channels;
 mod info;
 mod ledger;
 mod server;
 mod venue;
+mod ws_requests;
 
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener as StdTcpListener};
