@@ -41,7 +41,8 @@ use arrayvec::ArrayVec;
 use engine::calibration::{Outcome, OutcomeKind};
 use engine::order::{
     reconcile_with, CoinLifecycles, DeadMansSwitch, EventOutcome, LifecycleConfig, LifecycleCounters, LifecycleState,
-    LiveOrder, LiveOrders, OrderState, OrderStatusQuery, Refusal, RequoteTolerance, MAX_TRACKED_ORDERS_PER_COIN,
+    LiveOrder, LiveOrders, OrderState, OrderStatusQuery, Refusal, RequoteTolerance, TrackedOrder,
+    MAX_TRACKED_ORDERS_PER_COIN,
 };
 use engine::risk::{RefusalClass, RejectKind};
 use engine::types::{Cloid, CloidSequence, CoinId, Nanos};
@@ -245,13 +246,14 @@ impl OrderActor {
             note_reject(r, coin, cloid, &reason, applied != EventOutcome::Duplicate, out);
         }
         orders.live.apply(&view_event);
-        sync_view(orders, cloid);
-        if let Some(old) = orders.lifecycles.get(cloid).and_then(|o| o.replaces) {
-            sync_view(orders, old);
+        // One lookup of each order the event touched (a finished one sits in the ring).
+        let after = orders.lifecycles.get(cloid);
+        sync_view(&mut orders.live, cloid, after);
+        if let Some(old) = after.and_then(|o| o.replaces) {
+            sync_view(&mut orders.live, old, orders.lifecycles.get(old));
         }
         // A cancel that found nothing usually raced a fill still on its way: no verdict then.
         let gone = matches!(event, VenueEvent::CancelRejected { .. });
-        let after = orders.lifecycles.get(cloid);
         let ended_unfilled = after.is_some_and(|o| o.state().is_terminal() && o.filled().is_zero());
         if before.is_some_and(|s| !s.is_terminal()) && ended_unfilled && !gone {
             let outcome = Outcome { coin, cloid, kind: OutcomeKind::ExpiredUnfilled, at: now };
@@ -318,26 +320,26 @@ fn note_reject(
     }
 }
 
-/// Makes the view follow the lifecycle for `cloid`: finished (or forgotten) orders leave it,
-/// an order still alive that the view dropped comes back.
-fn sync_view(orders: &mut CoinOrders, cloid: Cloid) {
-    let Some(order) = orders.lifecycles.get(cloid) else {
-        orders.live.forget(cloid);
+/// Makes the view follow the lifecycle's `order` (`None`: forgotten) for `cloid`: finished
+/// (or forgotten) orders leave it, an order still alive that the view dropped comes back.
+fn sync_view(live: &mut LiveOrders, cloid: Cloid, order: Option<&TrackedOrder>) {
+    let Some(order) = order else {
+        live.forget(cloid);
         return;
     };
     let state = order.state();
     if state.is_terminal() {
-        orders.live.forget(cloid);
+        live.forget(cloid);
         return;
     }
-    if orders.live.get(cloid).is_none() {
+    if live.get(cloid).is_none() {
         let state = match state {
             LifecycleState::PendingNew => OrderState::PendingNew,
             LifecycleState::Open | LifecycleState::PartiallyFilled => OrderState::Open,
             _ => OrderState::PendingCancel,
         };
         let view = LiveOrder { cloid, side: order.side, px: order.px, remaining: order.remaining(), state };
-        orders.live.restore(view);
+        live.restore(view);
     }
 }
 

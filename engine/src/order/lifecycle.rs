@@ -23,423 +23,39 @@
 //! Memory is bounded: [`MAX_TRACKED_ORDERS_PER_COIN`] per coin, finished orders retired after
 //! `finished_linger` ([`CoinLifecycles::retire_finished`]); when the table is full a new order
 //! evicts the longest-finished one early rather than being refused.
+//!
+//! **Layout**, so that no per-event cost grows with the finished orders lingering for late
+//! events: live orders (not ended, or with a request unanswered) sit in a small table, the
+//! only one scanned for timeouts, with a running in-flight count; finished ones sit in a ring
+//! ordered by end time, whose front is the next to retire or evict (module `tables`). An order
+//! moves between the two as its facts change; a late fill contradicting a reject brings it
+//! back to the live table.
+
+mod tables;
+mod tracked_order;
+mod vocabulary;
 
 use super::responses::ItemOutcome;
-use crate::types::{Cloid, CoinId, Nanos, Price, Qty, Side};
+use crate::types::{Cloid, CoinId, Nanos, Price, Qty};
 use crate::venue::{OrderRequest, RejectReason, VenueEvent};
-use arrayvec::ArrayVec;
+use tables::{FinishedRing, LiveTable};
+
+pub use crate::venue::VenueOrderStatus;
+pub use tracked_order::TrackedOrder;
+pub use vocabulary::{
+    ActionKind, EventOutcome, LifecycleConfig, LifecycleCounters, LifecycleState, OrderEvent, OrderStatusQuery, Refusal,
+};
 
 /// Orders tracked per coin, finished ones included until retired.
 pub const MAX_TRACKED_ORDERS_PER_COIN: usize = 128;
 /// Trade ids remembered per order for de-duplication; later fills are still counted.
 pub const MAX_FILL_IDS_PER_ORDER: usize = 16;
 
+/// Where an order is kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LifecycleState {
-    PendingNew,
-    Open,
-    PartiallyFilled,
-    PendingCancel,
-    PendingModify,
-    Filled,
-    Cancelled,
-    Rejected,
-}
-
-impl LifecycleState {
-    pub fn is_terminal(self) -> bool {
-        matches!(self, LifecycleState::Filled | LifecycleState::Cancelled | LifecycleState::Rejected)
-    }
-}
-
-/// Which of our requests an answer belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ActionKind {
-    Place,
-    Cancel,
-    Modify,
-}
-
-/// What the venue said about one order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OrderEvent {
-    /// The place request's answer: resting (oid if known).
-    Placed {
-        oid: Option<u64>,
-    },
-    /// The place request's answer: traded `total_sz` at once; any rest is not resting (IOC).
-    PlaceFilled {
-        oid: u64,
-        total_sz: Qty,
-    },
-    PlaceRejected(RejectReason),
-    Modified {
-        oid: Option<u64>,
-    },
-    ModifyFilled {
-        oid: u64,
-        total_sz: Qty,
-    },
-    ModifyRejected(RejectReason),
-    /// The cancel failed; [`RejectReason::OrderGone`]: nothing was live to cancel.
-    CancelRejected(RejectReason),
-    /// The order left the book without filling further (our cancel, or the venue's).
-    Cancelled,
-    /// One execution, identified by the venue trade id.
-    Fill {
-        tid: u64,
-        qty: Qty,
-    },
-}
-
-pub use crate::venue::VenueOrderStatus;
-
-/// Ask the venue where this order stands: an action on it went unanswered too long.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct OrderStatusQuery {
-    pub coin: CoinId,
-    pub cloid: Cloid,
-}
-
-/// What an event did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EventOutcome {
-    Applied,
-    /// Seen before (same answer twice, same trade id twice).
-    Duplicate,
-    /// A legal race with nothing left to change (a resting ack after the fill, a cancel ack
-    /// after a full fill).
-    Late,
-    /// Ruled out by what is known (a fill of a rejected order, an ack of a request never
-    /// sent). Counted; fills are kept anyway, they are money.
-    Illegal,
-    UnknownOrder,
-}
-
-/// Why an action was not recorded (and must not be sent).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Refusal {
-    InFlightLimit,
-    TableFull,
-    DuplicateCloid,
-    UnknownOrder,
-    /// The order's state does not allow this action.
-    NotAllowed(LifecycleState),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LifecycleConfig {
-    pub max_in_flight_per_coin: usize,
-    pub ack_timeout: Nanos,
-    /// How long a finished order is kept to recognise late events before it is retired.
-    pub finished_linger: Nanos,
-}
-
-impl Default for LifecycleConfig {
-    fn default() -> Self {
-        Self {
-            max_in_flight_per_coin: 32,
-            ack_timeout: Nanos::from_millis(2_000),
-            finished_linger: Nanos::from_millis(60_000),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
-pub struct LifecycleCounters {
-    pub applied: u64,
-    pub duplicates: u64,
-    pub late: u64,
-    pub illegal: u64,
-    pub unknown_orders: u64,
-    pub refusals_in_flight: u64,
-    pub status_queries: u64,
-    /// Finished orders forgotten before their linger to make room for a new one.
-    pub evicted_early: u64,
-    /// Modifies refused as a whole by the venue: the old order rests on.
-    pub replacements_refused: u64,
-    /// Fills beyond [`MAX_FILL_IDS_PER_ORDER`] whose trade id could not be remembered.
-    pub fill_ids_forgotten: u64,
-    /// Answers whose shape does not fit the request (e.g. `"success"` to a place).
-    pub unrecognised_answers: u64,
-}
-
-impl LifecycleCounters {
-    /// Adds `other` (another coin's counters) to these.
-    pub fn add(&mut self, other: &LifecycleCounters) {
-        self.applied += other.applied;
-        self.duplicates += other.duplicates;
-        self.late += other.late;
-        self.illegal += other.illegal;
-        self.unknown_orders += other.unknown_orders;
-        self.refusals_in_flight += other.refusals_in_flight;
-        self.status_queries += other.status_queries;
-        self.evicted_early += other.evicted_early;
-        self.replacements_refused += other.replacements_refused;
-        self.fill_ids_forgotten += other.fill_ids_forgotten;
-        self.unrecognised_answers += other.unrecognised_answers;
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum End {
-    Cancelled,
-    Rejected(RejectReason),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct ModifyInFlight {
-    sent_at: Nanos,
-    px: Price,
-    qty: Qty,
-}
-
-/// One order and the facts known about it.
-#[derive(Debug, Clone)]
-pub struct TrackedOrder {
-    pub cloid: Cloid,
-    pub side: Side,
-    pub px: Price,
-    /// Total size of the order (after the last acknowledged modify).
-    pub qty: Qty,
-    pub oid: Option<u64>,
-    /// Sum of distinct fills seen.
-    pub filled_by_fills: Qty,
-    /// Largest traded size the request answers reported (`filled` statuses, status queries).
-    pub filled_by_answers: Qty,
-    /// The venue showed the order exists (a resting ack or a fill).
-    live: bool,
-    place_acked: bool,
-    /// A cancel of this order was answered (so a repeated answer is a duplicate).
-    cancel_answered: bool,
-    place_sent: Option<Nanos>,
-    cancel_sent: Option<Nanos>,
-    modify: Option<ModifyInFlight>,
-    last_query: Option<Nanos>,
-    end: Option<End>,
-    ended_at: Option<Nanos>,
-    tids: ArrayVec<u64, MAX_FILL_IDS_PER_ORDER>,
-    /// The order this one replaces (sent as one modify).
-    pub replaces: Option<Cloid>,
-}
-
-impl TrackedOrder {
-    /// Traded size as best known.
-    pub fn filled(&self) -> Qty {
-        self.filled_by_fills.max(self.filled_by_answers)
-    }
-
-    pub fn remaining(&self) -> Qty {
-        (self.qty - self.filled()).max(Qty::ZERO)
-    }
-
-    pub fn state(&self) -> LifecycleState {
-        if self.filled() >= self.qty {
-            return LifecycleState::Filled;
-        }
-        match self.end {
-            Some(End::Rejected(_)) => LifecycleState::Rejected,
-            Some(End::Cancelled) => LifecycleState::Cancelled,
-            None if self.cancel_sent.is_some() => LifecycleState::PendingCancel,
-            None if self.modify.is_some() => LifecycleState::PendingModify,
-            None if !self.live => LifecycleState::PendingNew,
-            None if self.filled().is_zero() => LifecycleState::Open,
-            None => LifecycleState::PartiallyFilled,
-        }
-    }
-
-    pub fn reject_reason(&self) -> Option<RejectReason> {
-        match self.end {
-            Some(End::Rejected(reason)) => Some(reason),
-            _ => None,
-        }
-    }
-
-    /// Requests on this order the venue has not answered.
-    pub fn in_flight(&self) -> usize {
-        usize::from(self.place_sent.is_some())
-            + usize::from(self.cancel_sent.is_some())
-            + usize::from(self.modify.is_some())
-    }
-
-    fn oldest_unanswered(&self) -> Option<Nanos> {
-        [self.place_sent, self.cancel_sent, self.modify.map(|m| m.sent_at)].into_iter().flatten().min()
-    }
-
-    fn clear_requests(&mut self) {
-        self.place_sent = None;
-        self.cancel_sent = None;
-        self.modify = None;
-    }
-
-    fn end_if_open(&mut self, end: End) {
-        if self.end.is_none() {
-            self.end = Some(end);
-        }
-    }
-
-    fn fill(&mut self, tid: u64, qty: Qty, counters: &mut LifecycleCounters) -> EventOutcome {
-        if self.tids.contains(&tid) {
-            return EventOutcome::Duplicate;
-        }
-        if self.tids.try_push(tid).is_err() {
-            counters.fill_ids_forgotten += 1;
-        }
-        let was = self.state();
-        self.filled_by_fills += qty;
-        self.live = true;
-        // A fill proves the place arrived; its answer may still come (then it is late).
-        self.place_sent = None;
-        if matches!(self.end, Some(End::Rejected(_))) {
-            // The reject was wrong (or a stray fill): keep the money, treat the order as live
-            // so the engine cancels whatever rests.
-            self.end = None;
-            return EventOutcome::Illegal;
-        }
-        if self.filled_by_fills > self.qty {
-            return EventOutcome::Illegal;
-        }
-        if was == LifecycleState::Cancelled && self.state() == LifecycleState::Cancelled {
-            return EventOutcome::Late;
-        }
-        EventOutcome::Applied
-    }
-
-    fn apply(&mut self, event: OrderEvent, counters: &mut LifecycleCounters) -> EventOutcome {
-        let terminal = self.state().is_terminal();
-        let rejected = matches!(self.end, Some(End::Rejected(_)));
-        match event {
-            OrderEvent::Fill { tid, qty } => self.fill(tid, qty, counters),
-            OrderEvent::Placed { .. } | OrderEvent::PlaceFilled { .. } if rejected => EventOutcome::Illegal,
-            OrderEvent::Placed { oid } => {
-                if self.place_sent.is_none() {
-                    return if self.place_acked {
-                        EventOutcome::Duplicate
-                    } else {
-                        self.ack_place(oid, EventOutcome::Late)
-                    };
-                }
-                self.place_sent = None;
-                self.ack_place(oid, if terminal { EventOutcome::Late } else { EventOutcome::Applied })
-            }
-            OrderEvent::PlaceFilled { oid, total_sz } => {
-                if self.place_acked {
-                    return EventOutcome::Duplicate;
-                }
-                self.place_sent = None;
-                self.filled_by_answers = self.filled_by_answers.max(total_sz);
-                if total_sz < self.qty {
-                    self.end_if_open(End::Cancelled);
-                }
-                self.ack_place(Some(oid), EventOutcome::Applied)
-            }
-            OrderEvent::PlaceRejected(reason) => {
-                if self.place_sent.is_none() {
-                    return if rejected { EventOutcome::Duplicate } else { EventOutcome::Illegal };
-                }
-                self.clear_requests();
-                self.place_acked = true;
-                self.end = Some(End::Rejected(reason));
-                EventOutcome::Applied
-            }
-            OrderEvent::Modified { oid } => self.ack_modify(oid, terminal),
-            OrderEvent::ModifyFilled { .. } if self.modify.is_none() => EventOutcome::Duplicate,
-            OrderEvent::ModifyFilled { oid, total_sz } => {
-                let outcome = self.ack_modify(Some(oid), terminal);
-                if !terminal {
-                    let filled = self.filled();
-                    if total_sz >= self.qty - filled {
-                        self.filled_by_answers = self.qty;
-                    } else {
-                        self.filled_by_answers = self.filled_by_answers.max(filled + total_sz);
-                        self.end_if_open(End::Cancelled);
-                    }
-                }
-                outcome
-            }
-            OrderEvent::ModifyRejected(reason) => {
-                if self.modify.take().is_none() {
-                    return EventOutcome::Duplicate;
-                }
-                if reason == RejectReason::OrderGone && !terminal {
-                    self.end_if_open(End::Cancelled);
-                }
-                EventOutcome::Applied
-            }
-            OrderEvent::CancelRejected(reason) => {
-                if self.cancel_sent.take().is_none() {
-                    return match (terminal, self.cancel_answered) {
-                        (true, _) => EventOutcome::Late,
-                        (false, true) => EventOutcome::Duplicate,
-                        (false, false) => EventOutcome::Illegal,
-                    };
-                }
-                self.cancel_answered = true;
-                // Nothing to cancel. Unless the cancel overtook its own place (not yet seen
-                // live): then the order may still come to rest, so it stays PendingNew and
-                // the next reconcile cancels it again.
-                if reason == RejectReason::OrderGone && !terminal && (self.live || self.place_sent.is_none()) {
-                    self.end_if_open(End::Cancelled);
-                }
-                if terminal {
-                    EventOutcome::Late
-                } else {
-                    EventOutcome::Applied
-                }
-            }
-            OrderEvent::Cancelled => match self.state() {
-                LifecycleState::Rejected => EventOutcome::Illegal,
-                LifecycleState::Cancelled => EventOutcome::Duplicate,
-                LifecycleState::Filled => {
-                    self.cancel_sent = None;
-                    EventOutcome::Late
-                }
-                _ => {
-                    self.clear_requests();
-                    self.end = Some(End::Cancelled);
-                    EventOutcome::Applied
-                }
-            },
-        }
-    }
-
-    fn ack_place(&mut self, oid: Option<u64>, outcome: EventOutcome) -> EventOutcome {
-        self.place_acked = true;
-        self.live = true;
-        if oid.is_some() {
-            self.oid = oid;
-        }
-        outcome
-    }
-
-    fn ack_modify(&mut self, oid: Option<u64>, terminal: bool) -> EventOutcome {
-        let Some(modify) = self.modify.take() else { return EventOutcome::Duplicate };
-        if terminal {
-            return EventOutcome::Late;
-        }
-        self.px = modify.px;
-        self.qty = modify.qty;
-        if oid.is_some() {
-            self.oid = oid;
-        }
-        EventOutcome::Applied
-    }
-
-    fn status(&mut self, status: VenueOrderStatus) {
-        self.clear_requests();
-        match status {
-            VenueOrderStatus::Open => {
-                self.live = true;
-                self.place_acked = true;
-            }
-            VenueOrderStatus::Filled => self.filled_by_answers = self.qty,
-            VenueOrderStatus::Cancelled => self.end_if_open(End::Cancelled),
-            VenueOrderStatus::Rejected(reason) if self.filled().is_zero() => self.end = Some(End::Rejected(reason)),
-            VenueOrderStatus::Rejected(_) => self.end_if_open(End::Cancelled),
-            VenueOrderStatus::Unknown if !self.live => self.end = Some(End::Rejected(RejectReason::OrderGone)),
-            VenueOrderStatus::Unknown => self.end_if_open(End::Cancelled),
-        }
-    }
+enum Slot {
+    Live(usize),
+    Finished(usize),
 }
 
 /// The lifecycles of one coin's orders.
@@ -447,25 +63,33 @@ impl TrackedOrder {
 pub struct CoinLifecycles {
     coin: CoinId,
     config: LifecycleConfig,
-    orders: ArrayVec<TrackedOrder, MAX_TRACKED_ORDERS_PER_COIN>,
+    live: LiveTable,
+    finished: FinishedRing,
     counters: LifecycleCounters,
 }
 
 impl CoinLifecycles {
     pub fn new(coin: CoinId, config: LifecycleConfig) -> Self {
-        Self { coin, config, orders: ArrayVec::new(), counters: LifecycleCounters::default() }
+        Self {
+            coin,
+            config,
+            live: LiveTable::default(),
+            finished: FinishedRing::default(),
+            counters: LifecycleCounters::default(),
+        }
     }
 
     pub fn get(&self, cloid: Cloid) -> Option<&TrackedOrder> {
-        self.orders.iter().find(|o| o.cloid == cloid)
+        self.locate(cloid).map(|slot| self.order(slot))
     }
 
     pub fn state(&self, cloid: Cloid) -> Option<LifecycleState> {
         self.get(cloid).map(TrackedOrder::state)
     }
 
+    /// Every tracked order, live ones first.
     pub fn iter(&self) -> impl Iterator<Item = &TrackedOrder> {
-        self.orders.iter()
+        self.live.iter().chain(self.finished.iter())
     }
 
     pub fn counters(&self) -> &LifecycleCounters {
@@ -474,60 +98,95 @@ impl CoinLifecycles {
 
     /// Unanswered requests of this coin.
     pub fn in_flight(&self) -> usize {
-        self.orders.iter().map(TrackedOrder::in_flight).sum()
+        self.live.in_flight()
     }
 
-    fn index(&self, cloid: Cloid) -> Option<usize> {
-        self.orders.iter().position(|o| o.cloid == cloid)
+    fn locate(&self, cloid: Cloid) -> Option<Slot> {
+        match self.live.find(cloid) {
+            Some(i) => Some(Slot::Live(i)),
+            None => self.finished.find(cloid).map(Slot::Finished),
+        }
     }
 
-    fn admit(&mut self) -> Result<(), Refusal> {
-        if self.in_flight() >= self.config.max_in_flight_per_coin {
+    fn order(&self, slot: Slot) -> &TrackedOrder {
+        match slot {
+            Slot::Live(i) => self.live.get(i),
+            Slot::Finished(i) => self.finished.get(i),
+        }
+    }
+
+    /// Changes the order at `slot` through `f`, settles it at `now`, and moves it between
+    /// the live table and the finished ring if it finished or came back.
+    fn update<R>(
+        &mut self,
+        slot: Slot,
+        now: Nanos,
+        f: impl FnOnce(&mut TrackedOrder, &mut LifecycleCounters) -> R,
+    ) -> R {
+        let counters = &mut self.counters;
+        match slot {
+            Slot::Live(i) => {
+                let (r, finished) = self.live.update(i, |order| {
+                    let r = f(order, counters);
+                    order.settle(now);
+                    (r, order.is_finished())
+                });
+                if finished {
+                    let order = self.live.swap_remove(i);
+                    self.finished.insert(order);
+                }
+                r
+            }
+            Slot::Finished(i) => {
+                let order = self.finished.get_mut(i);
+                let r = f(order, counters);
+                order.settle(now);
+                if !order.is_finished() {
+                    if let Some(order) = self.finished.remove(i) {
+                        self.live.push(order);
+                    }
+                }
+                r
+            }
+        }
+    }
+
+    fn is_full(&self) -> bool {
+        self.len() >= MAX_TRACKED_ORDERS_PER_COIN
+    }
+
+    fn admit(&mut self, requests: usize) -> Result<(), Refusal> {
+        if self.in_flight() + requests > self.config.max_in_flight_per_coin {
             self.counters.refusals_in_flight += 1;
             return Err(Refusal::InFlightLimit);
         }
         Ok(())
     }
 
-    fn admit_two(&mut self) -> Result<(), Refusal> {
-        if self.in_flight() + 2 > self.config.max_in_flight_per_coin {
-            self.counters.refusals_in_flight += 1;
-            return Err(Refusal::InFlightLimit);
+    /// Room for one more order: the table has a free slot, or the longest-finished order
+    /// is evicted. Checked before [`Self::admit`] so that a full table is no in-flight refusal.
+    fn check_room(&self) -> Result<(), Refusal> {
+        if self.is_full() && self.finished.is_empty() {
+            return Err(Refusal::TableFull);
         }
         Ok(())
     }
 
-    /// Room for one more order: the table has a free slot, or a finished order with nothing
-    /// in flight is evicted (the longest finished first).
-    fn make_room(&mut self) -> Result<(), Refusal> {
-        if !self.orders.is_full() {
-            return Ok(());
+    fn make_room(&mut self) {
+        if self.is_full() && self.finished.pop_front().is_some() {
+            self.counters.evicted_early += 1;
         }
-        let oldest = self
-            .orders
-            .iter()
-            .enumerate()
-            .filter(|(_, o)| o.in_flight() == 0)
-            .filter_map(|(i, o)| o.ended_at.map(|at| (at, i)))
-            .min()
-            .map(|(_, i)| i);
-        let i = oldest.ok_or(Refusal::TableFull)?;
-        self.orders.remove(i);
-        self.counters.evicted_early += 1;
-        Ok(())
     }
 
     /// Records a place about to be sent at `now`.
     pub fn place(&mut self, now: Nanos, req: &OrderRequest) -> Result<(), Refusal> {
-        if self.index(req.cloid).is_some() {
+        if self.locate(req.cloid).is_some() {
             return Err(Refusal::DuplicateCloid);
         }
-        if self.orders.is_full() && !self.orders.iter().any(|o| o.ended_at.is_some() && o.in_flight() == 0) {
-            return Err(Refusal::TableFull);
-        }
-        self.admit()?;
-        self.make_room()?;
-        self.push_new(now, req, None);
+        self.check_room()?;
+        self.admit(1)?;
+        self.make_room();
+        self.live.push(TrackedOrder::placed(now, req, None));
         Ok(())
     }
 
@@ -535,87 +194,69 @@ impl CoinLifecycles {
     /// sent: a cancel of `old` and a place of `new`, two in-flight slots. Allowed on an
     /// acknowledged, open order with nothing else in flight.
     pub fn replace(&mut self, now: Nanos, old: Cloid, new: &OrderRequest) -> Result<(), Refusal> {
-        if self.index(new.cloid).is_some() {
+        if self.locate(new.cloid).is_some() {
             return Err(Refusal::DuplicateCloid);
         }
-        let i = self.index(old).ok_or(Refusal::UnknownOrder)?;
-        let order = &self.orders[i];
-        let state = order.state();
-        if !matches!(state, LifecycleState::Open | LifecycleState::PartiallyFilled) || order.in_flight() > 0 {
-            return Err(Refusal::NotAllowed(state));
-        }
-        if self.orders.is_full() && !self.orders.iter().any(|o| o.ended_at.is_some() && o.in_flight() == 0) {
-            return Err(Refusal::TableFull);
-        }
-        self.admit_two()?;
-        self.make_room()?;
-        // make_room may have moved `old`.
-        let i = self.index(old).ok_or(Refusal::UnknownOrder)?;
-        self.orders[i].cancel_sent = Some(now);
-        self.push_new(now, new, Some(old));
+        let slot = self.locate(old).ok_or(Refusal::UnknownOrder)?;
+        let i = self.open_and_idle(slot)?;
+        self.check_room()?;
+        self.admit(2)?;
+        // Evicts only a finished order: `i` stays where it is.
+        self.make_room();
+        self.live.update(i, |order| order.send_cancel(now));
+        self.live.push(TrackedOrder::placed(now, new, Some(old)));
         Ok(())
     }
 
-    fn push_new(&mut self, now: Nanos, req: &OrderRequest, replaces: Option<Cloid>) {
-        self.orders.push(TrackedOrder {
-            cloid: req.cloid,
-            side: req.side,
-            px: req.px,
-            qty: req.qty,
-            oid: None,
-            filled_by_fills: Qty::ZERO,
-            filled_by_answers: Qty::ZERO,
-            live: false,
-            place_acked: false,
-            cancel_answered: false,
-            place_sent: Some(now),
-            cancel_sent: None,
-            modify: None,
-            last_query: None,
-            end: None,
-            ended_at: None,
-            tids: ArrayVec::new(),
-            replaces,
-        });
+    /// The live-table index of the order at `slot` if it is acknowledged, open, with nothing
+    /// in flight (a finished order never is).
+    fn open_and_idle(&self, slot: Slot) -> Result<usize, Refusal> {
+        let order = self.order(slot);
+        let state = order.state();
+        match slot {
+            Slot::Live(i)
+                if matches!(state, LifecycleState::Open | LifecycleState::PartiallyFilled)
+                    && order.in_flight() == 0 =>
+            {
+                Ok(i)
+            }
+            _ => Err(Refusal::NotAllowed(state)),
+        }
     }
 
     /// Records a cancel about to be sent; allowed while the order may be on the book and no
     /// cancel is already on its way.
     pub fn cancel(&mut self, now: Nanos, cloid: Cloid) -> Result<(), Refusal> {
-        let i = self.index(cloid).ok_or(Refusal::UnknownOrder)?;
-        let state = self.orders[i].state();
+        let slot = self.locate(cloid).ok_or(Refusal::UnknownOrder)?;
+        let state = self.order(slot).state();
+        let Slot::Live(i) = slot else { return Err(Refusal::NotAllowed(state)) };
         if state.is_terminal() || state == LifecycleState::PendingCancel {
             return Err(Refusal::NotAllowed(state));
         }
-        self.admit()?;
-        self.orders[i].cancel_sent = Some(now);
+        self.admit(1)?;
+        self.live.update(i, |order| order.send_cancel(now));
         Ok(())
     }
 
     /// Records a modify to `px`/`qty` (new total size) about to be sent; allowed on an
     /// acknowledged, open order with nothing else in flight.
     pub fn modify(&mut self, now: Nanos, cloid: Cloid, px: Price, qty: Qty) -> Result<(), Refusal> {
-        let i = self.index(cloid).ok_or(Refusal::UnknownOrder)?;
-        let order = &self.orders[i];
-        let state = order.state();
-        if !matches!(state, LifecycleState::Open | LifecycleState::PartiallyFilled) || order.in_flight() > 0 {
-            return Err(Refusal::NotAllowed(state));
-        }
-        self.admit()?;
-        self.orders[i].modify = Some(ModifyInFlight { sent_at: now, px, qty });
+        let slot = self.locate(cloid).ok_or(Refusal::UnknownOrder)?;
+        let i = self.open_and_idle(slot)?;
+        self.admit(1)?;
+        self.live.update(i, |order| order.send_modify(now, px, qty));
         Ok(())
     }
 
     /// Applies one venue event about `cloid`.
     pub fn apply(&mut self, now: Nanos, cloid: Cloid, event: OrderEvent) -> EventOutcome {
-        let outcome = match self.index(cloid) {
+        let outcome = match self.locate(cloid) {
             None => EventOutcome::UnknownOrder,
-            Some(i) => {
-                let order = &mut self.orders[i];
-                let outcome = order.apply(event, &mut self.counters);
-                Self::settle(order, now);
+            Some(slot) => {
+                let (outcome, replaces) =
+                    self.update(slot, now, |order, counters| (order.apply(event, counters), order.replaces));
                 if let (OrderEvent::PlaceRejected(reason), EventOutcome::Applied, Some(old)) =
-                    (event, outcome, order.replaces)
+                    (event, outcome, replaces)
                 {
                     self.on_replacement_rejected(now, old, reason);
                 }
@@ -632,11 +273,11 @@ impl CoinLifecycles {
         if reason == RejectReason::OrderGone {
             return;
         }
-        let Some(i) = self.index(old) else { return };
-        let order = &mut self.orders[i];
-        if order.end.is_none() && order.cancel_sent.take().is_some() {
+        // A cancel still unanswered: the old order is in the live table.
+        let Some(i) = self.live.find(old) else { return };
+        if self.live.get(i).cancel_pending_while_open() {
             self.counters.replacements_refused += 1;
-            Self::settle(order, now);
+            self.update(Slot::Live(i), now, |order, _| order.cancel_refused());
         }
     }
 
@@ -694,13 +335,11 @@ impl CoinLifecycles {
     /// Applies the answer to an [`OrderStatusQuery`]: every request on the order counts as
     /// answered.
     pub fn apply_status(&mut self, now: Nanos, cloid: Cloid, status: VenueOrderStatus) -> EventOutcome {
-        let Some(i) = self.index(cloid) else {
+        let Some(slot) = self.locate(cloid) else {
             self.count(EventOutcome::UnknownOrder);
             return EventOutcome::UnknownOrder;
         };
-        let order = &mut self.orders[i];
-        order.status(status);
-        Self::settle(order, now);
+        self.update(slot, now, |order, _| order.status(status));
         self.count(EventOutcome::Applied);
         EventOutcome::Applied
     }
@@ -710,12 +349,14 @@ impl CoinLifecycles {
     pub fn poll_timeouts(&mut self, now: Nanos, out: &mut impl Extend<OrderStatusQuery>) -> usize {
         let timeout = self.config.ack_timeout;
         let mut queries = 0;
-        for order in &mut self.orders {
-            let Some(oldest) = order.oldest_unanswered() else { continue };
-            let since = order.last_query.map_or(oldest, |q| q.max(oldest));
-            if now >= since + timeout {
-                order.last_query = Some(now);
-                out.extend(Some(OrderStatusQuery { coin: self.coin, cloid: order.cloid }));
+        // Only live orders have requests in flight; a query changes none of them.
+        for i in 0..self.live.len() {
+            if self.live.get(i).query_base().is_some_and(|base| now >= base + timeout) {
+                let cloid = self.live.update(i, |order| {
+                    order.queried(now);
+                    order.cloid
+                });
+                out.extend(Some(OrderStatusQuery { coin: self.coin, cloid }));
                 queries += 1;
             }
         }
@@ -725,50 +366,32 @@ impl CoinLifecycles {
 
     /// When [`Self::poll_timeouts`] next has a query to make, if any request is unanswered.
     pub fn next_timeout(&self) -> Option<Nanos> {
-        let timeout = self.config.ack_timeout;
-        self.orders
-            .iter()
-            .filter_map(|o| {
-                let oldest = o.oldest_unanswered()?;
-                Some(o.last_query.map_or(oldest, |q| q.max(oldest)) + timeout)
-            })
-            .min()
+        self.live.earliest_query_base().map(|base| base + self.config.ack_timeout)
     }
 
     /// When [`Self::retire_finished`] next has an order to retire, if any.
     pub fn next_retirement(&self) -> Option<Nanos> {
-        let linger = self.config.finished_linger;
-        self.orders.iter().filter(|o| o.in_flight() == 0).filter_map(|o| o.ended_at).min().map(|at| at + linger)
+        self.finished.oldest_end().map(|at| at + self.config.finished_linger)
     }
 
     /// Orders tracked, finished ones included.
     pub fn len(&self) -> usize {
-        self.orders.len()
+        self.live.len() + self.finished.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.orders.is_empty()
+        self.len() == 0
     }
 
     /// Forgets orders finished at least `finished_linger` ago with nothing in flight;
     /// returns how many.
     pub fn retire_finished(&mut self, now: Nanos) -> usize {
-        let linger = self.config.finished_linger;
-        let before = self.orders.len();
-        self.orders.retain(|o| !matches!(o.ended_at, Some(at) if now >= at + linger && o.in_flight() == 0));
-        before - self.orders.len()
-    }
-
-    fn settle(order: &mut TrackedOrder, now: Nanos) {
-        let terminal = order.state().is_terminal();
-        match (terminal, order.ended_at) {
-            (true, None) => order.ended_at = Some(now),
-            (false, Some(_)) => order.ended_at = None,
-            _ => {}
+        let mut retired = 0;
+        while self.next_retirement().is_some_and(|at| now >= at) {
+            self.finished.pop_front();
+            retired += 1;
         }
-        if order.in_flight() == 0 {
-            order.last_query = None;
-        }
+        retired
     }
 
     fn count(&mut self, outcome: EventOutcome) {

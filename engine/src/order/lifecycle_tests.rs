@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::order::responses::ItemOutcome;
+use crate::types::Side;
 use crate::venue::{FillReport, Liquidity};
 use proptest::prelude::*;
 
@@ -477,4 +478,95 @@ fn a_full_table_evicts_the_longest_finished_order_never_a_live_one() {
     assert_eq!(book.place(t(6), &extra), Ok(()));
     assert!(book.get(Cloid(8)).is_none() && book.get(Cloid(7)).is_some(), "the longest finished goes first");
     assert_eq!((book.len(), book.counters().evicted_early), (MAX_TRACKED_ORDERS_PER_COIN, 1));
+}
+
+#[test]
+fn a_late_fill_brings_a_finished_order_back_to_the_live_orders() {
+    let mut book = placed(2);
+    book.apply(t(1), ID, OrderEvent::PlaceRejected(RejectReason::BadTick));
+    assert_eq!((book.next_retirement(), book.in_flight()), (Some(t(10_001)), 0));
+    // The reject was wrong: the order is live again, no longer due to retire, and cancellable.
+    assert_eq!(book.apply(t(2), ID, fill(1, 1)), EventOutcome::Illegal);
+    assert_eq!((state(&book), book.next_retirement()), (LifecycleState::PartiallyFilled, None));
+    assert_eq!(book.retire_finished(t(20_000)), 0);
+    book.cancel(t(3), ID).unwrap();
+    assert_eq!((book.in_flight(), book.next_timeout()), (1, Some(t(1_003))));
+    book.apply(t(4), ID, OrderEvent::Cancelled);
+    assert_eq!((book.in_flight(), book.next_retirement()), (0, Some(t(10_004))));
+    assert_eq!(book.apply(t(5), ID, fill(1, 1)), EventOutcome::Duplicate, "its trade ids are kept");
+}
+
+/// A random operation on one of a few orders.
+#[derive(Debug, Clone, Copy)]
+enum Op {
+    Place(u8),
+    Cancel(u8),
+    Event(u8, u8),
+    Poll,
+    Retire,
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        (0u8..160).prop_map(Op::Place),
+        (0u8..160).prop_map(Op::Cancel),
+        ((0u8..160), (0u8..6)).prop_map(|(c, e)| Op::Event(c, e)),
+        Just(Op::Poll),
+        Just(Op::Retire),
+    ]
+}
+
+proptest! {
+    /// Whatever happens, the kept counts and timers equal what a scan of every tracked order
+    /// says: in flight, next timeout, next retirement; and the table stays bounded.
+    #[test]
+    fn kept_counts_and_timers_match_a_full_scan(ops in prop::collection::vec(op(), 1..1_000)) {
+        let config = LifecycleConfig { max_in_flight_per_coin: 64, ..config() };
+        let mut book = CoinLifecycles::new(COIN, config);
+        let mut out = Vec::new();
+        for (k, op) in ops.iter().enumerate() {
+            // Time mostly advances, sometimes steps back (events of several sources).
+            let now = t(k as u64 * 97 % 7_919 + k as u64 * 40);
+            match *op {
+                Op::Place(c) => { let _ = book.place(now, &request(Cloid(u128::from(c) + (k as u128) * 1_000), 1)); }
+                Op::Cancel(c) => {
+                    let cloid = book.iter().nth(usize::from(c)).map(|o| o.cloid);
+                    if let Some(cloid) = cloid {
+                        let _ = book.cancel(now, cloid);
+                    }
+                }
+                Op::Event(c, e) => {
+                    let cloid = book.iter().nth(usize::from(c)).map(|o| o.cloid);
+                    let Some(cloid) = cloid else { continue };
+                    let event = match e {
+                        0 => OrderEvent::Placed { oid: None },
+                        1 => OrderEvent::PlaceRejected(RejectReason::BadTick),
+                        2 => OrderEvent::Cancelled,
+                        3 => OrderEvent::CancelRejected(RejectReason::OrderGone),
+                        4 => fill(k as u64 % 5, 1),
+                        _ => { book.apply_status(now, cloid, VenueOrderStatus::Unknown); continue; }
+                    };
+                    book.apply(now, cloid, event);
+                }
+                Op::Poll => { book.poll_timeouts(now, &mut out); }
+                Op::Retire => { book.retire_finished(now); }
+            }
+            let in_flight: usize = book.iter().map(TrackedOrder::in_flight).sum();
+            prop_assert_eq!(book.in_flight(), in_flight);
+            prop_assert!(book.len() <= MAX_TRACKED_ORDERS_PER_COIN);
+            prop_assert_eq!(book.iter().count(), book.len());
+            let retirement = book
+                .iter()
+                .filter(|o| o.in_flight() == 0)
+                .filter_map(|o| o.ended_at())
+                .min()
+                .map(|at| at + config.finished_linger);
+            prop_assert_eq!(book.next_retirement(), retirement);
+            let timeout = book.iter().filter_map(TrackedOrder::query_base).min().map(|at| at + config.ack_timeout);
+            prop_assert_eq!(book.next_timeout(), timeout);
+            for o in book.iter() {
+                prop_assert_eq!(book.get(o.cloid).map(|g| g.cloid), Some(o.cloid));
+            }
+        }
+    }
 }
