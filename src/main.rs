@@ -285,8 +285,7 @@ fn run(args: RunArgs) -> Result<(), String> {
         let table = coin_table(&config).map_err(|e| e.to_string())?;
         plan.live_feed = Some((WsClientConfig::market_data(url, &coins), table));
     }
-    let session_prefix =
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
+    let session_prefix = engine::types::UnixNanos::wall_clock().0 / 1_000_000;
     let actors = build_actors(&config, session_prefix, &market).map_err(|e| e.to_string())?;
     let coins: Vec<String> = plan.instruments.iter().map(|i| i.name.clone()).collect();
     let source = match (&args.replay, &args.live) {
@@ -353,8 +352,7 @@ fn run_live(args: &RunArgs, config: &Config, settings: &hyperquote::live::Hyperl
         None => DiscoveryKey::embedded("live"),
     };
     plan.admin = plan.admin.map(|admin| admin.with_discovery(&discovery_key));
-    let session_prefix =
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
+    let session_prefix = engine::types::UnixNanos::wall_clock().0 / 1_000_000;
     let session = hyperquote::live::prepare(config, settings, &mut plan, session_prefix).map_err(|e| e.to_string())?;
     let coins: Vec<String> = plan.instruments.iter().map(|i| i.name.clone()).collect();
     eprintln!(

@@ -29,7 +29,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::SystemTime;
 
 /// What every request handler shares.
 pub struct AdminState {
@@ -291,14 +290,8 @@ fn set_params(s: &AdminState, body: &[u8]) -> Result<Reply, ApiError> {
             None => return Err(ApiError::no_answer(ActorId::Order)),
         }
     }
-    journal(s, Record::QuoteParams { at: wall_now(), version, change });
+    journal(s, Record::QuoteParams { at: UnixNanos::wall_clock(), version, change });
     ok(json!({ "version": version }))
-}
-
-/// The wall clock as the journal records it.
-fn wall_now() -> UnixNanos {
-    let since = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default();
-    UnixNanos(u64::try_from(since.as_nanos()).unwrap_or(u64::MAX))
 }
 
 /// Journals a control change that took effect (live trading keeps a journal; paper runs
@@ -348,7 +341,7 @@ fn set_trading_state(s: &AdminState, body: &[u8], to: TradingState) -> Result<Re
         None => return Err(ApiError::no_answer(ActorId::Risk)),
     };
     if changed {
-        journal(s, Record::TradingState { at: wall_now(), state: to, reason });
+        journal(s, Record::TradingState { at: UnixNanos::wall_clock(), state: to, reason });
     }
     let risk = risk(s)?;
     ok(json!({ "changed": changed, "trading_state": TradingStateView::of(&risk.trading_state, &s.info) }))
@@ -398,7 +391,7 @@ fn set_risk_limits(s: &AdminState, body: &[u8]) -> Result<Reply, ApiError> {
     let described = change.to_string();
     match s.reads.command(ActorId::Risk, Command::SetRiskLimits(change)) {
         Some(CommandReply::Applied { version }) => {
-            journal(s, Record::RiskLimits { at: wall_now(), version, change: described });
+            journal(s, Record::RiskLimits { at: UnixNanos::wall_clock(), version, change: described });
             ok(json!({ "version": version, "changed": true }))
         }
         Some(CommandReply::Unchanged) => ok(json!({ "version": risk(s)?.limits_version, "changed": false })),

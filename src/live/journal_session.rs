@@ -62,8 +62,8 @@ impl JournalSession {
         let replay = JournalReader::replay(path).map_err(journal_err)?;
         let mut writer = JournalWriter::open(path, durability).map_err(journal_err)?;
         let state = JournalState::from_records(&replay.records);
-        let nonce_floor = state.last_nonce.max(now.0 / 1_000_000);
-        let start = SessionStart { at: now, config_hash, pid: std::process::id(), nonce_floor };
+        let start =
+            SessionStart { at: now, config_hash, pid: std::process::id(), nonce_floor: nonce_floor(&state, now) };
         writer.append(&Record::SessionStart(start)).map_err(journal_err)?;
         writer.sync().map_err(journal_err)?;
         Ok(JournalSession {
@@ -77,8 +77,14 @@ impl JournalSession {
 
     /// The nonce every signature of this session must exceed.
     pub fn nonce_floor(&self, now: UnixNanos) -> u64 {
-        self.state.last_nonce.max(now.0 / 1_000_000)
+        nonce_floor(&self.state, now)
     }
+}
+
+/// Above every nonce the journal saw, and not below the clock in milliseconds (Hyperliquid's
+/// nonces are ms times).
+fn nonce_floor(state: &JournalState, now: UnixNanos) -> u64 {
+    state.last_nonce.max(now.0 / 1_000_000)
 }
 
 #[cfg(test)]

@@ -32,7 +32,7 @@ use actors::{Actor, ActorId};
 use engine::hyperliquid::CoinTable;
 use engine::types::{CoinId, UnixNanos};
 use engine::venue::VenueEvent;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 /// Timeout of each REST call at start.
 const REST_TIMEOUT: Duration = Duration::from_secs(10);
@@ -69,11 +69,6 @@ pub struct LiveSession {
     pub start: StartPlan,
     /// What start did, for the operator (one line each).
     pub notes: Vec<String>,
-}
-
-fn wall_now() -> UnixNanos {
-    let since = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default();
-    UnixNanos(u64::try_from(since.as_nanos()).unwrap_or(u64::MAX))
 }
 
 /// FNV-1a of the configuration as parsed: tells a session run on another config at a glance.
@@ -144,7 +139,7 @@ pub fn prepare(
         if signer.is_agent() { " (agent wallet)" } else { "" }
     )];
 
-    let now = wall_now();
+    let now = UnixNanos::wall_clock();
     let mut journal = JournalSession::open(&settings.journal_path, settings.durability, now, config_hash(config))?;
     notes.push(format!(
         "journal {}: {} records from {} earlier sessions{}",
@@ -190,7 +185,7 @@ pub fn prepare(
     let fill = FillActor::with_history(coin_ids.len(), start.session_start, start.session_fills.iter().copied());
     let session = Session {
         prefix: session_prefix,
-        venue_clock_at_start: wall_now(),
+        venue_clock_at_start: UnixNanos::wall_clock(),
         trading_state: start.forced_state.as_ref().map_or(config.risk.trading_state, |(s, _)| *s),
         fill,
     };
@@ -216,7 +211,11 @@ fn cancel_all(
     for nonce in &report.nonces {
         // The actions were cancels by oid (not the engine's cloid actions): the record keeps
         // the nonce, so no later session signs with it again.
-        journal.writer.append(&Record::ActionsSent { at: wall_now(), nonce: *nonce, actions: Vec::new() })?;
+        journal.writer.append(&Record::ActionsSent {
+            at: UnixNanos::wall_clock(),
+            nonce: *nonce,
+            actions: Vec::new(),
+        })?;
     }
     for (coin, oid, reason) in &report.refused {
         tracing::warn!(coin = coin.0, oid, ?reason, "orphan cancel refused");

@@ -47,4 +47,16 @@ impl UnixNanos {
     pub const fn from_millis(ms: u64) -> UnixNanos {
         UnixNanos(ms * 1_000_000)
     }
+
+    /// `t` since the Unix epoch (0 before it, saturating past `u64`).
+    pub fn from_system_time(t: std::time::SystemTime) -> UnixNanos {
+        let since = t.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        UnixNanos(u64::try_from(since.as_nanos()).unwrap_or(u64::MAX))
+    }
+
+    /// The wall clock now. For the I/O edge only (stamping journal records, nonces, a live
+    /// session's start): decision code takes its time as an argument.
+    pub fn wall_clock() -> UnixNanos {
+        Self::from_system_time(std::time::SystemTime::now())
+    }
 }

@@ -15,7 +15,7 @@ use rand::{Rng, SeedableRng};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 use tokio::time::{interval, sleep, timeout, Instant, MissedTickBehavior};
 use tokio_tungstenite::tungstenite::Message;
 
@@ -197,7 +197,7 @@ impl Drop for WsClient {
 }
 
 fn unix_ns() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64)
+    engine::types::UnixNanos::wall_clock().0
 }
 
 /// Exponential backoff with full jitter: a uniform delay in [d/2, d], d doubling per attempt

@@ -14,7 +14,6 @@
 //! holds ([`NonceSource::starting_after`]) in case the clock moved back across the restart.
 
 use engine::types::UnixNanos;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 /// How many of a signer's highest nonces the exchange remembers.
 pub const NONCES_KEPT: usize = 100;
@@ -49,8 +48,7 @@ impl NonceSource {
 
     /// [`next`](Self::next) with the system clock (at the I/O edge).
     pub fn next_now(&mut self) -> u64 {
-        let since_epoch = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
-        self.next(UnixNanos(u64::try_from(since_epoch.as_nanos()).unwrap_or(u64::MAX)))
+        self.next(UnixNanos::wall_clock())
     }
 
     /// The last nonce handed out (0 before the first).

@@ -25,7 +25,7 @@ use futures_util::{SinkExt, StreamExt};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::{interval, timeout, Instant, MissedTickBehavior};
 use tokio_tungstenite::tungstenite::Message;
@@ -75,10 +75,6 @@ impl ThreadDriver for ExchangeDriver {
             }
         })
     }
-}
-
-fn unix_now() -> UnixNanos {
-    UnixNanos(SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64))
 }
 
 /// Resolves to the next message of the socket, or never without one.
@@ -255,7 +251,7 @@ impl Core {
         let mut events = std::mem::take(&mut self.events);
         for event in &events {
             if self.journal.is_some() && !self.halted {
-                self.journal(&Record::Venue { at: unix_now(), event: *event });
+                self.journal(&Record::Venue { at: UnixNanos::wall_clock(), event: *event });
             }
         }
         {
@@ -350,7 +346,8 @@ impl Core {
             }
         };
         bump(&self.counters.signed_actions);
-        let record = Record::ActionsSent { at: unix_now(), nonce: signed.nonce, actions: group.actions.to_vec() };
+        let record =
+            Record::ActionsSent { at: UnixNanos::wall_clock(), nonce: signed.nonce, actions: group.actions.to_vec() };
         if !self.journal(&record) {
             bump(&self.counters.halted_groups);
             unsent_events(group, "not sent: the journal failed", &mut self.table, |e| self.events.push(e));
