@@ -274,17 +274,25 @@ pub(super) fn size_str(coin: CoinId, qty: Qty, sz_decimals: u32) -> Result<NumSt
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn table() -> AssetTable {
+    /// BTC (asset 0, szDecimals 5) and a HIP-3 perp (asset 110003, szDecimals 2).
+    pub(in crate::venues::hyperliquid::exchange) fn table() -> AssetTable {
         let mut t = AssetTable::new();
         t.set(CoinId(0), AssetSpec { asset: 0, sz_decimals: 5 }); // BTC
         t.set(CoinId(1), AssetSpec { asset: 110_003, sz_decimals: 2 }); // a HIP-3 perp
         t
     }
 
-    fn place(coin: u8, side: Side, px: &str, qty: &str, post_only: bool, cloid: u128) -> OrderAction {
+    pub(in crate::venues::hyperliquid::exchange) fn place(
+        coin: u8,
+        side: Side,
+        px: &str,
+        qty: &str,
+        post_only: bool,
+        cloid: u128,
+    ) -> OrderAction {
         OrderAction::Place(OrderRequest {
             coin: CoinId(coin),
             cloid: Cloid(cloid),

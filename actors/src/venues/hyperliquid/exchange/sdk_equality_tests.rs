@@ -3,28 +3,12 @@
 //! decode into the SDK's type and re-encode unchanged. `scheduleCancel` (not in the SDK) is
 //! checked against hand-assembled msgpack.
 
+use super::action::tests::{place, table};
+use super::vector_tests::vector_order;
 use super::*;
-use engine::types::{Cloid, CoinId, Price, Qty, Side, UnixNanos};
-use engine::venue::{OrderAction, OrderRequest};
+use engine::types::{Cloid, CoinId, Side, UnixNanos};
+use engine::venue::OrderAction;
 use hyperliquid_rust_sdk::Actions;
-
-fn assets() -> AssetTable {
-    let mut t = AssetTable::new();
-    t.set(CoinId(0), AssetSpec { asset: 0, sz_decimals: 5 });
-    t.set(CoinId(1), AssetSpec { asset: 110_003, sz_decimals: 2 });
-    t
-}
-
-fn place(coin: u8, side: Side, px: &str, qty: &str, post_only: bool, cloid: u128) -> OrderAction {
-    OrderAction::Place(OrderRequest {
-        coin: CoinId(coin),
-        cloid: Cloid(cloid),
-        side,
-        px: Price::parse(px).unwrap(),
-        qty: Qty::parse(qty).unwrap(),
-        post_only,
-    })
-}
 
 /// Asserts our msgpack is the SDK's, both ways, and our JSON is `expected_json`.
 fn assert_same_as_sdk(ours: &L1Action, expected_json: serde_json::Value) {
@@ -46,7 +30,7 @@ fn alo_batch_with_cloids() {
         place(0, Side::Bid, "104999", "0.00123", true, 0xabcd_0000_0000_0000_0001),
         place(1, Side::Ask, "25.125", "40", true, 0xabcd_0000_0000_0000_0002),
     ];
-    let action = build_action(&batch, &assets()).unwrap();
+    let action = build_action(&batch, &table()).unwrap();
     assert_same_as_sdk(
         &action,
         serde_json::json!({"type": "order", "orders": [
@@ -60,16 +44,7 @@ fn alo_batch_with_cloids() {
 
 #[test]
 fn ioc_order_without_cloid_as_in_the_vectors() {
-    let entry = OrderEntry {
-        asset: 1,
-        is_buy: true,
-        limit_px: WireStr::new("2000.0").unwrap(),
-        sz: WireStr::new("3.5").unwrap(),
-        reduce_only: false,
-        order_type: OrderType::Limit(LimitType { tif: Tif::Ioc }),
-        cloid: None,
-    };
-    let action = L1Action::Order(BulkOrder { orders: [entry].into_iter().collect(), grouping: Grouping::Na });
+    let action = vector_order(None);
     assert_same_as_sdk(
         &action,
         serde_json::json!({"type": "order", "orders": [
@@ -80,7 +55,7 @@ fn ioc_order_without_cloid_as_in_the_vectors() {
 
 #[test]
 fn cancels_by_oid_and_by_cloid() {
-    let by_oid = cancel_by_oid(&[(CoinId(0), 82382), (CoinId(1), u64::MAX)], &assets()).unwrap();
+    let by_oid = cancel_by_oid(&[(CoinId(0), 82382), (CoinId(1), u64::MAX)], &table()).unwrap();
     assert_same_as_sdk(
         &by_oid,
         serde_json::json!({"type": "cancel", "cancels": [{"a": 0, "o": 82382}, {"a": 110003, "o": u64::MAX}]}),
@@ -89,7 +64,7 @@ fn cancels_by_oid_and_by_cloid() {
         OrderAction::Cancel { coin: CoinId(1), cloid: Cloid(u128::MAX) },
         OrderAction::Cancel { coin: CoinId(0), cloid: Cloid(1) },
     ];
-    let by_cloid = build_action(&batch, &assets()).unwrap();
+    let by_cloid = build_action(&batch, &table()).unwrap();
     assert_same_as_sdk(
         &by_cloid,
         serde_json::json!({"type": "cancelByCloid", "cancels": [
@@ -102,7 +77,7 @@ fn cancels_by_oid_and_by_cloid() {
 #[test]
 fn batch_modify_by_oid() {
     let OrderAction::Place(req) = place(0, Side::Ask, "105010", "0.5", true, 77) else { unreachable!() };
-    let action = modify(&[(ModifyTarget::Oid(123456789), req)], &assets()).unwrap();
+    let action = modify(&[(ModifyTarget::Oid(123456789), req)], &table()).unwrap();
     assert_same_as_sdk(
         &action,
         serde_json::json!({"type": "batchModify", "modifies": [{"oid": 123456789, "order":
@@ -110,7 +85,7 @@ fn batch_modify_by_oid() {
              "c": "0x0000000000000000000000000000004d"}}]}),
     );
     // By cloid the SDK (oid: u64) cannot follow; the Python SDK sends the cloid string.
-    let by_cloid = modify(&[(ModifyTarget::Cloid(Cloid(77)), req)], &assets()).unwrap();
+    let by_cloid = modify(&[(ModifyTarget::Cloid(Cloid(77)), req)], &table()).unwrap();
     let json = serde_json::to_value(&by_cloid).unwrap();
     assert_eq!(json["modifies"][0]["oid"], "0x0000000000000000000000000000004d");
 }
@@ -118,7 +93,7 @@ fn batch_modify_by_oid() {
 #[test]
 fn schedule_cancel_msgpack_is_type_then_time() {
     let set =
-        build_action(&[OrderAction::ScheduleCancel { at: Some(UnixNanos::from_millis(1_700_000_005_000)) }], &assets())
+        build_action(&[OrderAction::ScheduleCancel { at: Some(UnixNanos::from_millis(1_700_000_005_000)) }], &table())
             .unwrap();
     let mut expected = vec![0x82, 0xa4];
     expected.extend_from_slice(b"type");
@@ -131,7 +106,7 @@ fn schedule_cancel_msgpack_is_type_then_time() {
     assert_eq!(action_msgpack(&set).unwrap(), expected);
     assert_eq!(serde_json::to_string(&set).unwrap(), r#"{"type":"scheduleCancel","time":1700000005000}"#);
 
-    let clear = build_action(&[OrderAction::ScheduleCancel { at: None }], &assets()).unwrap();
+    let clear = build_action(&[OrderAction::ScheduleCancel { at: None }], &table()).unwrap();
     let mut expected = vec![0x81, 0xa4];
     expected.extend_from_slice(b"type");
     expected.push(0xae);
@@ -143,7 +118,7 @@ fn schedule_cancel_msgpack_is_type_then_time() {
 #[test]
 fn the_sdk_type_hashes_like_ours() {
     let batch = [place(0, Side::Bid, "99999", "0.01", true, 5), place(0, Side::Bid, "99998", "0.02", true, 6)];
-    let ours = build_action(&batch, &assets()).unwrap();
+    let ours = build_action(&batch, &table()).unwrap();
     let sdk: Actions = serde_json::from_value(serde_json::to_value(&ours).unwrap()).unwrap();
     let vault = engine::hyperliquid::Address([5; 20]);
     for (v, e) in [(None, None), (Some(&vault), Some(1_700_000_000_000))] {

@@ -47,7 +47,7 @@ fn parse32(text: &str) -> [u8; 32] {
 
 /// The vectors' order: a=1 b=true p="2000.0" s="3.5" r=false Ioc, grouping na. The price is
 /// the SDK test's literal string; the engine itself would write "2000".
-fn vector_order(cloid: Option<&str>) -> L1Action {
+pub(super) fn vector_order(cloid: Option<&str>) -> L1Action {
     let entry = OrderEntry {
         asset: 1,
         is_buy: true,
