@@ -6,6 +6,7 @@
 
 use actors::runtime::{one_thread_per_actor, ThreadSpec, WaitStrategy};
 use actors::ActorId;
+use engine::calibration::CalibrationConfig;
 use engine::estimator::{CoinEstimators, EstimatorConfig};
 use engine::market::synthetic::SyntheticCoinConfig;
 use engine::quote::QuoteConfig;
@@ -30,6 +31,10 @@ pub struct Config {
     #[serde(default)]
     pub estimator: EstimatorConfig,
     pub quote: QuoteConfig,
+    /// Scoring of the quote path's predictions: report interval, alert thresholds, priors,
+    /// poor-edge widening (off by default).
+    #[serde(default)]
+    pub calibration: CalibrationConfig,
     pub risk: RiskSection,
     pub venue: VenueSection,
     /// A reference venue whose mid the estimator tracks as a lead signal (optional).
@@ -248,6 +253,7 @@ impl Config {
             return Err(("feed.stale_after_ms".into(), "must be at least 1".into()));
         }
         self.quote.validate().map_err(|e| ("quote".to_string(), e.to_string()))?;
+        self.calibration.validate().map_err(|e| (format!("calibration.{}", e.key), e.to_string()))?;
         self.venue.sim.validate().map_err(|e| ("venue.sim".to_string(), e.to_string()))?;
         let dead_mans_switch = self.venue.dead_mans_switch.validate();
         dead_mans_switch.map_err(|e| ("venue.dead_mans_switch".to_string(), e.to_string()))?;

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod calculators;
+pub mod calibration_text;
 pub mod config;
 pub mod ctl;
 pub mod estimate;

@@ -7,7 +7,7 @@ use actors::runtime::Slot;
 use actors::venues::hyperliquid::live_feed::LiveFeedSummary;
 use actors::venues::reference_feed::ReferenceFeedSummary;
 use actors::{ActorId, QueueCounters, RuntimeCounters};
-use engine::calibration::CalibrationCounts;
+use engine::calibration::CalibrationReport;
 use engine::instrument::Instrument;
 use engine::order::SwitchPhase;
 use engine::portfolio::{AttributionReport, MarkoutStats};
@@ -60,7 +60,7 @@ pub struct RunSummary {
     pub latency: Vec<LatencyRow>,
     pub tick_to_order: Percentiles,
     pub queues: Vec<QueueCounters>,
-    pub calibration: CalibrationCounts,
+    pub calibration: Option<CalibrationReport>,
     pub reports: Vec<ActorReport>,
     /// Connection and frame counts of a live market-data feed, when there was one.
     pub live_feed: Option<LiveFeedSummary>,
@@ -82,7 +82,7 @@ impl RunSummary {
         let snapshots: Vec<LatencySnapshot> = ordered.iter().map(|s| s.latency_snapshot()).collect();
         let mut coins = Vec::new();
         let mut totals = Totals::default();
-        let mut calibration = CalibrationCounts::default();
+        let mut calibration = None;
         for report in &reports {
             match report {
                 ActorReport::Fill(fills) => {
@@ -113,7 +113,7 @@ impl RunSummary {
                         });
                     }
                 }
-                ActorReport::Calibration(c) => calibration = *c,
+                ActorReport::Calibration(c) => calibration = Some(c.clone()),
                 _ => {}
             }
         }
@@ -290,12 +290,9 @@ impl RunSummary {
                 r.connection.connects, r.connection.connect_failures, r.tickers, r.bad_frames, r.unknown_symbols
             );
         }
-        let c = &self.calibration;
-        let _ = writeln!(
-            s,
-            "calibration: {} predictions, {} filled / {} unfilled outcomes",
-            c.predictions, c.outcomes_filled, c.outcomes_unfilled
-        );
+        if let Some(c) = &self.calibration {
+            s.push_str(&crate::calibration_text::calibration_lines(c));
+        }
         s
     }
 }

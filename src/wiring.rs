@@ -132,17 +132,22 @@ pub fn build_engine(
         .collect();
     let risk = RiskActor::new(session.trading_state, config.risk_limits(), instruments.clone(), config.risk.address)
         .map_err(|e| WiringError::Risk(e.to_string()))?;
+    let lead_horizon = Nanos::from_secs_f64(config.estimator.reference.lead_horizon_s);
     let switch = DeadMansSwitch::new(&config.venue.dead_mans_switch, session.venue_clock_at_start)?;
     Ok(vec![
         venue,
         Box::new(FeedActor::new(coin_count, Nanos::from_millis(config.feed.stale_after_ms))),
         Box::new(EstimatorActor::new(&config.estimator, &buckets)?),
-        Box::new(QuoteActor::new(config.quote.clone(), quote_coins).map_err(WiringError::Quote)?),
+        Box::new(
+            QuoteActor::new(config.quote.clone(), quote_coins)
+                .map_err(WiringError::Quote)?
+                .with_calibration(config.calibration.clone()),
+        ),
         Box::new(risk),
         Box::new(
             OrderActor::new(coin_count, session.prefix, config.quote.requote_tolerance).with_dead_mans_switch(switch),
         ),
         Box::new(session.fill),
-        Box::new(CalibrationActor::default()),
+        Box::new(CalibrationActor::new(coin_count, config.calibration.clone(), lead_horizon)),
     ])
 }

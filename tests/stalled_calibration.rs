@@ -57,13 +57,17 @@ fn quoting_keeps_its_rate_while_calibration_sleeps_and_drops_are_counted() {
 
     let cal = stalled.queues.iter().find(|q| q.actor == ActorId::Calibration).unwrap();
     assert!(cal.dropped > 0, "a 20 ms/message consumer at ~200 msg/s must drop: {cal:?}");
+    // The calibration report carries the drops and says its sample is lossy.
+    let report = stalled.calibration.as_ref().expect("a calibration report");
+    assert_eq!(report.queue_drops, cal.dropped);
+    assert!(report.lossy);
     // What calibration saw plus what was dropped is everything that was sent to it.
-    let seen =
-        stalled.calibration.predictions + stalled.calibration.outcomes_filled + stalled.calibration.outcomes_unfilled;
+    let seen = report.messages_received;
     assert!(seen <= cal.sent - cal.dropped, "seen {seen}, sent {} dropped {}", cal.sent, cal.dropped);
     // At the stop, up to one channel (64) plus one in-thread batch (256) may still be queued.
     assert!(seen + cal.dropped + 64 + 256 >= cal.sent, "messages unaccounted for: {cal:?}, seen {seen}");
     // Without the stall nothing is dropped.
     let free_cal = free.queues.iter().find(|q| q.actor == ActorId::Calibration).unwrap();
     assert_eq!(free_cal.dropped, 0, "{free_cal:?}");
+    assert_eq!(free.calibration.as_ref().map(|r| r.queue_drops), Some(0));
 }

@@ -89,4 +89,8 @@ pub trait Actor: Send {
 
     /// A summary of the actor's state for status displays and the run summary.
     fn report(&self) -> ActorReport;
+
+    /// The runtime's delivery counters, handed over once when the actor is hosted (an actor
+    /// that reports its own queue drops keeps them).
+    fn attach_counters(&mut self, _counters: &std::sync::Arc<crate::counters::RuntimeCounters>) {}
 }

@@ -7,7 +7,7 @@
 //! - *lossy*: toward the cold path; a full queue drops the message and counts the drop.
 
 use crate::ActorId;
-use engine::calibration::Outcome;
+use engine::calibration::{CoinFeedback, Outcome, PlacedPredictions};
 use engine::estimator::MarketParams;
 use engine::market::{AssetContext, L2Book, MarketEvent, Trade};
 use engine::quote::construct::QuoteDecision;
@@ -124,15 +124,19 @@ pub enum Msg {
     FeedResync,
     /// Quote → Calibration: one quote decision's record.
     Decision(QuoteDecision),
-    /// Order, Fill → Calibration.
+    /// Order → Calibration: orders went out carrying their levels' predictions.
+    Predictions(PlacedPredictions),
+    /// Order, Fill → Calibration: what happened to a predicted order.
     Outcome(Outcome),
+    /// Calibration → Quote: what outcomes taught a coin's context buckets.
+    Feedback(CoinFeedback),
     /// Runtime → Order: the run is stopping cleanly, after the cancel-all; the dead man's
     /// switch stops and clears the venue's scheduled cancel.
     Shutdown,
 }
 
 /// Kinds of latest-value streams; each is coalesced per coin.
-pub const LATEST_KINDS: usize = 5;
+pub const LATEST_KINDS: usize = 6;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Delivery {
@@ -165,7 +169,8 @@ impl Msg {
             Msg::Intent(l) => Delivery::latest(2, l.coin),
             Msg::Approved(l) => Delivery::latest(3, l.coin),
             Msg::ReferenceMid(r) => Delivery::latest(4, r.coin),
-            Msg::Decision(_) | Msg::Outcome(_) => Delivery::Lossy,
+            Msg::Feedback(f) => Delivery::latest(5, f.coin),
+            Msg::Decision(_) | Msg::Predictions(_) | Msg::Outcome(_) => Delivery::Lossy,
             Msg::MarketData(_)
             | Msg::Trade(_)
             | Msg::AssetCtx(_)
@@ -191,4 +196,17 @@ pub struct Envelope {
     pub origin: Nanos,
     /// When it was queued (for queue wait).
     pub sent: Nanos,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every message is moved several times per hop: no variant may make `Msg` larger than
+    /// the book it has to carry anyway.
+    #[test]
+    fn no_variant_is_larger_than_a_book() {
+        assert!(std::mem::size_of::<Msg>() <= std::mem::size_of::<L2Book>() + 16, "{}", std::mem::size_of::<Msg>());
+        assert!(std::mem::size_of::<PlacedPredictions>() <= std::mem::size_of::<L2Book>());
+    }
 }

@@ -1,6 +1,6 @@
 //! What each actor reports about itself when asked (status displays, the run summary).
 
-use engine::calibration::CalibrationCounts;
+use engine::calibration::CalibrationReport;
 use engine::estimator::{KappaSource, MarketParams, SigmaSource, VolRegimeLabel};
 use engine::market::SourceCounters;
 use engine::portfolio::{AttributionReport, MarkoutStats, PnlSnapshot, SnapshotStats};
@@ -25,7 +25,7 @@ pub enum ActorReport {
     Risk(RiskReport),
     Order(OrderReport),
     Fill(FillSummary),
-    Calibration(CalibrationCounts),
+    Calibration(CalibrationReport),
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -145,6 +145,10 @@ pub struct QuoteReport {
     pub fallback_model_error: u64,
     /// Sides left unquoted by the toxicity gate.
     pub gated_sides: u64,
+    /// Sides widened because their context bucket realized poor edge (`[calibration.widen]`,
+    /// off by default).
+    pub edge_widened_sides: u64,
+    pub edge_widen_enabled: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

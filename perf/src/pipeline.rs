@@ -11,6 +11,7 @@ use actors::runtime::{LocalGroup, MonoClock, RuntimeError, ThreadSpec, ThreadedR
 use actors::venues::hyperliquid::exchange::{AssetSpec, AssetTable, BatchSigner, Network, PrivateKey, Signer};
 use actors::venues::AckVenue;
 use actors::{Actor, ActorId, RuntimeCounters};
+use engine::calibration::CalibrationConfig;
 use engine::estimator::EstimatorConfig;
 use engine::instrument::Instrument;
 use engine::market::synthetic::{SyntheticCoinConfig, SyntheticMarket};
@@ -59,6 +60,7 @@ pub fn actors_with(venue: AckVenue, tolerance: RequoteTolerance) -> Vec<Box<dyn 
     let Ok(estimator) = EstimatorActor::new(&EstimatorConfig::default(), &[None]) else {
         unreachable!("the default estimator config is valid")
     };
+    let lead_horizon = Nanos::from_secs_f64(EstimatorConfig::default().reference.lead_horizon_s);
     vec![
         Box::new(venue),
         Box::new(FeedActor::new(1, STALE_AFTER)),
@@ -67,7 +69,7 @@ pub fn actors_with(venue: AckVenue, tolerance: RequoteTolerance) -> Vec<Box<dyn 
         Box::new(risk),
         Box::new(OrderActor::new(1, 1, tolerance)),
         Box::new(FillActor::new(1)),
-        Box::new(CalibrationActor::default()),
+        Box::new(CalibrationActor::new(1, CalibrationConfig::default(), lead_horizon)),
     ]
 }
 
@@ -262,6 +264,9 @@ impl Default for Inline {
 
 impl Pipeline for Inline {
     fn round_trip(&mut self) -> Duration {
+        // The previous round's tail first (acks, outcomes, calibration records): the round
+        // measures this book's path alone.
+        while self.group.pump() {}
         let book = self.books[self.next].clone();
         self.next ^= 1;
         let before = self.batches.load(Ordering::Acquire);

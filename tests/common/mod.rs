@@ -45,6 +45,9 @@ impl Actor for Tap {
     fn report(&self) -> ActorReport {
         self.inner.report()
     }
+    fn attach_counters(&mut self, counters: &Arc<actors::RuntimeCounters>) {
+        self.inner.attach_counters(counters);
+    }
 }
 
 /// A stalled consumer: sleeps `per_message` before every message.

@@ -1,7 +1,8 @@
 //! FillActor: turns fills into position, cash and PnL per coin, marks the position to the
 //! latest mid, tells QuoteActor the new position and RiskActor the new accounting (position,
 //! PnL parts, traded volume — Risk marks it to its own mids for the loss limits), and
-//! reports each fill as an outcome to CalibrationActor.
+//! reports each fill, and each fill's realized adverse selection and edge at the attribution
+//! horizon, as outcomes to CalibrationActor.
 //!
 //! Each coin's books are an [`engine::portfolio::CoinLedger`]: a fill whose (coin, tid) was
 //! seen before changes nothing and tells nobody; mids feed its markouts and attribution, and
@@ -155,9 +156,18 @@ impl Actor for FillActor {
                 }
             }
             Msg::Params(params) => {
-                if let Some(state) = self.coins.get_mut(params.coin.index()) {
+                let coin = params.coin;
+                if let Some(state) = self.coins.get_mut(coin.index()) {
                     state.mark_usd = params.mid_usd;
-                    state.ledger.on_mid(now, params.mid_usd);
+                    // Each fill's attribution horizon: its realized adverse selection and edge.
+                    state.ledger.on_mid_with(now, params.mid_usd, |fill, mid| {
+                        let kind =
+                            OutcomeKind::Markout { adverse_bps: fill.adverse_bps(mid), edge_bps: fill.edge_bps(mid) };
+                        out.send(
+                            ActorId::Calibration,
+                            Msg::Outcome(Outcome { coin, cloid: fill.cloid, kind, at: now }),
+                        );
+                    });
                 }
             }
             _ => {}

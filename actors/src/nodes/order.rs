@@ -38,12 +38,13 @@ use crate::msg::{ActionMsg, Msg, RequestsSent, VenueRefusal};
 use crate::report::{ActorReport, OrderReport};
 use crate::{Actor, ActorId, Outbox};
 use arrayvec::ArrayVec;
-use engine::calibration::{Outcome, OutcomeKind};
+use engine::calibration::{LevelPrediction, Outcome, OutcomeKind, PlacedPredictions, PredictionId, PLACED_PER_MESSAGE};
 use engine::order::{
     reconcile_with, CoinLifecycles, DeadMansSwitch, EventOutcome, LifecycleConfig, LifecycleCounters, LifecycleState,
     LiveOrder, LiveOrders, OrderState, OrderStatusQuery, Refusal, RequoteTolerance, TrackedOrder,
     MAX_TRACKED_ORDERS_PER_COIN,
 };
+use engine::quote::{QuoteLevel, TargetLadder, MAX_LADDER_LEVELS};
 use engine::risk::{RefusalClass, RejectKind};
 use engine::types::{Cloid, CloidSequence, CoinId, Nanos};
 use engine::venue::{ActionBatch, OrderAction, RejectReason, VenueEvent, VenueOrderStatus, MAX_ACTIONS_PER_BATCH};
@@ -138,20 +139,29 @@ impl OrderActor {
         self.dead_mans_switch.on_event(now, event);
     }
 
-    fn on_approved(&mut self, now: Nanos, target: &engine::quote::TargetLadder, out: &mut Outbox) {
+    fn on_approved(&mut self, now: Nanos, target: &TargetLadder, out: &mut Outbox) {
         let Some(coin) = self.coins.get_mut(target.coin.index()) else { return };
         self.batch.clear();
         let lifecycles = &mut coin.lifecycles;
         let (mut in_flight_refusals, mut other_refusals) = (0u64, 0u64);
-        let admit = |action: &OrderAction| {
-            let recorded = match *action {
-                OrderAction::Place(req) => lifecycles.place(now, &req),
-                OrderAction::Cancel { cloid, .. } => lifecycles.cancel(now, cloid),
-                OrderAction::Modify { cloid, new, .. } => lifecycles.replace(now, cloid, &new),
-                OrderAction::ScheduleCancel { .. } | OrderAction::QueryStatus { .. } => Ok(()),
+        let mut predictions: ArrayVec<(Cloid, LevelPrediction), { 2 * MAX_LADDER_LEVELS }> = ArrayVec::new();
+        let admit = |action: &OrderAction, level: Option<&QuoteLevel>| {
+            let (recorded, new_cloid) = match *action {
+                OrderAction::Place(req) => (lifecycles.place(now, &req), Some(req.cloid)),
+                OrderAction::Cancel { cloid, .. } => (lifecycles.cancel(now, cloid), None),
+                OrderAction::Modify { cloid, new, .. } => (lifecycles.replace(now, cloid, &new), Some(new.cloid)),
+                OrderAction::ScheduleCancel { .. } | OrderAction::QueryStatus { .. } => (Ok(()), None),
             };
             match recorded {
-                Ok(()) => true,
+                Ok(()) => {
+                    // The level's predictions go with the new order's cloid.
+                    if let (Some(cloid), Some(level)) = (new_cloid, level) {
+                        if level.prediction.id != PredictionId::NONE {
+                            let _ = predictions.try_push((cloid, level.prediction));
+                        }
+                    }
+                    true
+                }
                 Err(Refusal::InFlightLimit) => {
                     in_flight_refusals += 1;
                     false
@@ -183,6 +193,12 @@ impl OrderActor {
             // is an order request.
             let orders = (stats.placed + stats.modified) as u16;
             out.send(ActorId::Risk, Msg::RequestsSent(RequestsSent { orders, cancels: stats.cancelled as u16 }));
+        }
+        // One message per cycle (chunked): see `PlacedPredictions`.
+        for chunk in predictions.chunks(PLACED_PER_MESSAGE) {
+            let mut placed = PlacedPredictions::new(target.coin, now);
+            placed.orders.extend(chunk.iter().copied());
+            out.send(ActorId::Calibration, Msg::Predictions(placed));
         }
     }
 
@@ -226,7 +242,12 @@ impl OrderActor {
             | VenueEvent::ScheduleCancelRejected { .. }
             | VenueEvent::ScheduleCancelFired { .. } => return,
         };
-        let before = orders.lifecycles.state(cloid);
+        // Each lookup scans the coin's table: one per order the event touches, before and after.
+        let tracked = orders.lifecycles.get(cloid);
+        let before = tracked.map(|o| o.state());
+        // A modify's answer may also end the order it replaces.
+        let replaced = tracked.and_then(|o| o.replaces);
+        let before_replaced = replaced.and_then(|old| orders.lifecycles.state(old));
         let applied = orders.lifecycles.apply_venue_event(now, &event);
         match applied {
             EventOutcome::Applied => {}
@@ -249,15 +270,14 @@ impl OrderActor {
         // One lookup of each order the event touched (a finished one sits in the ring).
         let after = orders.lifecycles.get(cloid);
         sync_view(&mut orders.live, cloid, after);
-        if let Some(old) = after.and_then(|o| o.replaces) {
-            sync_view(&mut orders.live, old, orders.lifecycles.get(old));
-        }
-        // A cancel that found nothing usually raced a fill still on its way: no verdict then.
         let gone = matches!(event, VenueEvent::CancelRejected { .. });
-        let ended_unfilled = after.is_some_and(|o| o.state().is_terminal() && o.filled().is_zero());
-        if before.is_some_and(|s| !s.is_terminal()) && ended_unfilled && !gone {
-            let outcome = Outcome { coin, cloid, kind: OutcomeKind::ExpiredUnfilled, at: now };
-            out.send(ActorId::Calibration, Msg::Outcome(outcome));
+        report_end(coin, cloid, before, after, gone, now, out);
+        if let Some(old) = after.and_then(|o| o.replaces).or(replaced) {
+            let old_after = orders.lifecycles.get(old);
+            sync_view(&mut orders.live, old, old_after);
+            if replaced == Some(old) {
+                report_end(coin, old, before_replaced, old_after, false, now, out);
+            }
         }
     }
 
@@ -281,6 +301,31 @@ impl OrderActor {
             }
             self.report.retired += orders.lifecycles.retire_finished(now) as u64;
         }
+    }
+}
+
+/// Tells CalibrationActor that `cloid` left the book, if this event ended it (`before` was
+/// live, `after` is terminal): filled or not. Not for an unfilled order a cancel found
+/// `gone`: that usually raced a fill still on its way (no verdict; the fill, if it comes,
+/// tells CalibrationActor).
+fn report_end(
+    coin: CoinId,
+    cloid: Cloid,
+    before: Option<LifecycleState>,
+    after: Option<&TrackedOrder>,
+    gone: bool,
+    now: Nanos,
+    out: &mut Outbox,
+) {
+    let Some(order) = after.filter(|o| o.state().is_terminal() && before.is_some_and(|s| !s.is_terminal())) else {
+        return;
+    };
+    let filled = !order.filled().is_zero();
+    if filled || !gone {
+        out.send(
+            ActorId::Calibration,
+            Msg::Outcome(Outcome { coin, cloid, kind: OutcomeKind::Ended { filled }, at: now }),
+        );
     }
 }
 
@@ -491,7 +536,7 @@ mod tests {
         let mut order = actor();
         order.on_wakeup(Nanos::ZERO, &mut out);
         let mut ladder = TargetLadder::empty(CoinId(0));
-        ladder.bids.push(QuoteLevel { px: Price::from_f64(100.0), qty: Qty::from_f64(1.0) });
+        ladder.bids.push(QuoteLevel::new(Price::from_f64(100.0), Qty::from_f64(1.0)));
         order.handle(Nanos(1), Msg::Approved(ladder), &mut out);
         assert_eq!(actions(&mut out).len(), 2, "the schedule and the order");
         order.handle(Nanos(SEC), Msg::Shutdown, &mut out);
@@ -504,12 +549,44 @@ mod tests {
 
     const C: CoinId = CoinId(0);
 
+    /// Bids at `levels`, each predicted under the id (decision = its price, bid, level).
     fn bids(levels: &[f64]) -> Msg {
         let mut ladder = TargetLadder::empty(C);
-        for px in levels {
-            ladder.bids.push(QuoteLevel { px: Price::from_f64(*px), qty: Qty::from_f64(1.0) });
+        for (i, px) in levels.iter().enumerate() {
+            let mut level = QuoteLevel::new(Price::from_f64(*px), Qty::from_f64(1.0));
+            level.prediction.id = PredictionId::new(*px as u64, engine::types::Side::Bid, i);
+            ladder.bids.push(level);
         }
         Msg::Approved(ladder)
+    }
+
+    #[test]
+    fn each_placed_or_modified_order_takes_its_levels_prediction_to_calibration() {
+        let mut actor = OrderActor::new(1, 7, RequoteTolerance::default());
+        let mut out = Outbox::default();
+        actor.handle(Nanos(1), bids(&[100.0]), &mut out);
+        let s = sent(&mut out);
+        let [OrderAction::Place(req)] = s.actions[..] else { panic!("{s:?}") };
+        let [placed] = s.predictions[..] else { panic!("{s:?}") };
+        assert_eq!((placed.cloid, placed.placed_at), (req.cloid, Nanos(1)));
+        assert_eq!(placed.prediction.id, PredictionId::new(100, engine::types::Side::Bid, 0));
+        venue(&mut actor, 2, VenueEvent::Accepted { coin: C, cloid: req.cloid }, &mut out);
+        let (old, new) = moved(&mut actor, &mut out);
+        assert_eq!(old, req.cloid);
+        venue(&mut actor, 4, VenueEvent::Cancelled { coin: C, cloid: old }, &mut out);
+        venue(&mut actor, 4, VenueEvent::Accepted { coin: C, cloid: new }, &mut out);
+        // The modified order ended unfilled (a negative outcome); the kept one predicts nothing new.
+        assert_eq!(sent(&mut out).unfilled, vec![old]);
+        actor.handle(Nanos(5), bids(&[99.0]), &mut out);
+        let s = sent(&mut out);
+        assert!(s.actions.is_empty() && s.predictions.is_empty(), "{s:?}");
+        // A level without predictions (id NONE) sends an order and no prediction.
+        let mut ladder = TargetLadder::empty(C);
+        ladder.bids.push(QuoteLevel::new(Price::from_f64(99.0), Qty::from_f64(1.0)));
+        ladder.bids.push(QuoteLevel::new(Price::from_f64(98.0), Qty::from_f64(1.0)));
+        actor.handle(Nanos(6), Msg::Approved(ladder), &mut out);
+        let s = sent(&mut out);
+        assert_eq!((s.actions.len(), s.predictions.len()), (1, 0), "{s:?}");
     }
 
     fn report(actor: &OrderActor) -> OrderReport {
@@ -525,6 +602,8 @@ mod tests {
         actions: Vec<OrderAction>,
         requests: Vec<(u16, u16)>,
         unfilled: Vec<Cloid>,
+        filled: Vec<Cloid>,
+        predictions: Vec<engine::calibration::PlacedPrediction>,
         refusals: Vec<VenueRefusal>,
     }
 
@@ -535,7 +614,14 @@ mod tests {
                 Msg::Action(a) => s.actions.push(a.action),
                 Msg::RequestsSent(r) => s.requests.push((r.orders, r.cancels)),
                 Msg::VenueRefusal(r) => s.refusals.push(r),
-                Msg::Outcome(o) if o.kind == OutcomeKind::ExpiredUnfilled => s.unfilled.push(o.cloid),
+                Msg::Outcome(Outcome { cloid, kind: OutcomeKind::Ended { filled }, .. }) => {
+                    if filled {
+                        s.filled.push(cloid);
+                    } else {
+                        s.unfilled.push(cloid);
+                    }
+                }
+                Msg::Predictions(p) => s.predictions.extend(p.iter()),
                 _ => {}
             }
         }
@@ -571,12 +657,14 @@ mod tests {
         req.cloid
     }
 
-    /// The bid moved to 99: the modify sent; (old, new).
+    /// The bid moved to 99: the modify sent, its level's prediction with the new cloid;
+    /// (old, new).
     fn moved(actor: &mut OrderActor, out: &mut Outbox) -> (Cloid, Cloid) {
         actor.handle(Nanos(3), bids(&[99.0]), out);
         let s = sent(out);
         let [OrderAction::Modify { cloid, new, .. }] = s.actions[..] else { panic!("{s:?}") };
         assert_eq!(s.requests, vec![(1, 0)], "a modify is an order request");
+        assert_eq!(s.predictions.iter().map(|p| p.cloid).collect::<Vec<_>>(), vec![new.cloid]);
         (cloid, new.cloid)
     }
 
@@ -696,7 +784,9 @@ mod tests {
         venue(&mut actor, 7, VenueEvent::HistoricalFill(fill(cloid, 7, 0.6, 0.0)), &mut out);
         let r = report(&actor);
         assert_eq!((r.live_orders, r.tracked_orders), (0, 1));
-        assert!(sent(&mut out).unfilled.is_empty(), "a filled order is no negative outcome");
+        let s = sent(&mut out);
+        assert!(s.unfilled.is_empty(), "a filled order is no negative outcome");
+        assert_eq!(s.filled, vec![cloid], "a filled order is a positive outcome");
         // The finished order is retired on the timer.
         let retire_at = actor.next_wakeup().unwrap();
         assert_eq!(retire_at, Nanos(7) + DEFAULT_LIFECYCLE.finished_linger);

@@ -3,6 +3,16 @@
 //! pipeline) — and sends every decision's record to CalibrationActor, which logs it off the
 //! hot path.
 //!
+//! **Predictions.** Every level of every decision carries its predictions (fill probability
+//! within the order's life, adverse selection, edge and its uncertainty, the lead call:
+//! [`predict_levels`]) under an id made of the decision's sequence number and the level's
+//! slot; they travel in the ladder to OrderActor, which binds them to the order's cloid.
+//! What the outcomes taught each context bucket comes back from CalibrationActor as
+//! `Msg::Feedback` (the priors until then). With `[calibration.widen]` on, a side whose
+//! innermost level would sit in a bucket of poor realized edge is widened by `widen_bps`; the
+//! bucket is judged at the depth the quote would have without that widening, so widening does
+//! not switch itself off by moving the level into another bucket.
+//!
 //! It decides on every book (the tick), not on every params update, so the hot path is
 //! Feed → Quote → Risk → Order; the estimator's output is used as of its last update, with
 //! the touch and mid taken from the book in hand. A position change also requotes, since
@@ -14,10 +24,11 @@ use crate::control::{Command, CommandReply, QuoteParamsChange};
 use crate::msg::Msg;
 use crate::report::{ActorReport, QuoteReport};
 use crate::{Actor, ActorId, Outbox};
+use engine::calibration::{bucket_of, predict_levels, CalibrationConfig, CoinFeedback, ModelTag, PredictionInputs};
 use engine::estimator::MarketParams;
 use engine::instrument::Instrument;
-use engine::quote::{Fallback, InventoryInputs, QuoteConfig, Quoter, TargetLadder};
-use engine::types::{CoinId, Nanos, Qty};
+use engine::quote::{Fallback, InventoryInputs, QuoteConfig, Quoter, TargetLadder, STATIC_FALLBACK};
+use engine::types::{CoinId, Nanos, Qty, Side};
 
 /// Per-coin quoting inputs fixed by the configuration.
 #[derive(Debug, Clone)]
@@ -33,11 +44,16 @@ struct CoinState {
     params: Option<MarketParams>,
     position: Qty,
     ladder: TargetLadder,
+    feedback: CoinFeedback,
+    /// Depth of each side's innermost level before edge widening, bps (last decision).
+    unwidened_depth_bps: [Option<f64>; 2],
 }
 
 pub struct QuoteActor {
     config: QuoteConfig,
+    calibration: CalibrationConfig,
     coins: Vec<CoinState>,
+    decisions: u64,
     report: QuoteReport,
 }
 
@@ -56,7 +72,10 @@ fn quoters(config: &QuoteConfig, n: usize) -> Result<Vec<Quoter>, String> {
 }
 
 impl QuoteActor {
+    /// Predictions start from `CalibrationConfig::default()` priors, widening off (see
+    /// [`Self::with_calibration`]).
     pub fn new(config: QuoteConfig, coins: Vec<QuoteCoin>) -> Result<Self, String> {
+        let calibration = CalibrationConfig::default();
         let mut made = quoters(&config, coins.len())?;
         let coins = coins
             .into_iter()
@@ -68,11 +87,44 @@ impl QuoteActor {
                 params: None,
                 position: Qty::ZERO,
                 ladder: TargetLadder::empty(CoinId(i as u8)),
+                feedback: CoinFeedback::prior(CoinId(i as u8), &calibration),
+                unwidened_depth_bps: [None; 2],
             })
             .collect();
         let mut report = QuoteReport { params_version: 1, ..QuoteReport::default() };
         describe(&config, &mut report);
-        Ok(Self { config, coins, report })
+        Ok(Self { config, calibration, coins, decisions: 0, report })
+    }
+
+    /// Predicts with `calibration`'s priors and lead threshold, and widens poor-edge buckets
+    /// if it says so.
+    pub fn with_calibration(mut self, calibration: CalibrationConfig) -> Self {
+        for (i, state) in self.coins.iter_mut().enumerate() {
+            state.feedback = CoinFeedback::prior(CoinId(i as u8), &calibration);
+        }
+        self.report.edge_widen_enabled = calibration.widen.enabled;
+        self.calibration = calibration;
+        self
+    }
+
+    /// The edge widening of each side (see the module doc).
+    fn edge_widen_bps(
+        calibration: &CalibrationConfig,
+        state: &CoinState,
+        params: &MarketParams,
+        inventory: &InventoryInputs,
+    ) -> [f64; 2] {
+        let widen = &calibration.widen;
+        [Side::Bid, Side::Ask].map(|side| {
+            let poor = widen.enabled
+                && state.unwidened_depth_bps[side.index()]
+                    .is_some_and(|depth| state.feedback.bucket(bucket_of(params, inventory, side, depth)).widen);
+            if poor {
+                widen.widen_bps
+            } else {
+                0.0
+            }
+        })
     }
 
     fn decide(&mut self, coin: CoinId, out: &mut Outbox) {
@@ -86,8 +138,28 @@ impl QuoteActor {
             order_size: state.config.order_size,
             max_position: state.config.max_position,
         };
+        let widen = Self::edge_widen_bps(&self.calibration, state, &params, &inventory);
         let (decision, fallback) =
-            state.quoter.decide(&params, &inventory, &state.config.instrument, &mut state.ladder);
+            state.quoter.decide(&params, &inventory, &state.config.instrument, widen, &mut state.ladder);
+        self.decisions += 1;
+        let model =
+            if decision.model == STATIC_FALLBACK { ModelTag::FALLBACK } else { ModelTag::of(self.config.model) };
+        let inputs = PredictionInputs {
+            decision: self.decisions,
+            model,
+            market: &params,
+            inventory: &inventory,
+            feedback: &state.feedback,
+            maker_fee_bps: self.config.construction.half_spread.maker_fee_bps,
+            lead_min_bps: self.calibration.lead_min_bps,
+        };
+        predict_levels(&mut state.ladder, &inputs);
+        for side in [Side::Bid, Side::Ask] {
+            let innermost = state.ladder.side(side).first();
+            let widened = widen[side.index()];
+            state.unwidened_depth_bps[side.index()] = innermost.map(|l| f64::from(l.prediction.depth_bps) - widened);
+            self.report.edge_widened_sides += u64::from(widened > 0.0);
+        }
         match fallback {
             Some(Fallback::Cold) => self.report.fallback_cold += 1,
             Some(Fallback::ModelError) => self.report.fallback_model_error += 1,
@@ -152,6 +224,11 @@ impl Actor for QuoteActor {
                     self.decide(update.coin, out);
                 }
             }
+            Msg::Feedback(feedback) => {
+                if let Some(state) = self.coins.get_mut(feedback.coin.index()) {
+                    state.feedback = feedback;
+                }
+            }
             _ => {}
         }
     }
@@ -176,6 +253,10 @@ mod tests {
     use engine::types::Price;
 
     fn actor() -> QuoteActor {
+        actor_with(CalibrationConfig::default())
+    }
+
+    fn actor_with(calibration: CalibrationConfig) -> QuoteActor {
         let mut config = QuoteConfig::static_baseline(StaticSpreadModelConfig {
             half_spread_bps: 3.0,
             inventory_skew_bps_per_lot: 0.0,
@@ -186,7 +267,7 @@ mod tests {
             order_size: Qty::from_f64(0.001),
             max_position: Qty::from_f64(0.01),
         };
-        QuoteActor::new(config, vec![coin]).unwrap()
+        QuoteActor::new(config, vec![coin]).unwrap().with_calibration(calibration)
     }
 
     fn quote(actor: &mut QuoteActor) -> TargetLadder {
@@ -198,6 +279,52 @@ mod tests {
         let sent = out.take();
         assert!(sent.iter().any(|o| o.to == ActorId::Calibration && matches!(o.msg, Msg::Decision(_))));
         sent.into_iter().rev().find_map(|o| if let Msg::Intent(l) = o.msg { Some(l) } else { None }).expect("an intent")
+    }
+
+    fn poor_everywhere() -> Msg {
+        let mut feedback = CoinFeedback::prior(CoinId(0), &CalibrationConfig::default());
+        for b in feedback.buckets.iter_mut() {
+            b.widen = true;
+            b.adverse_bps = 0.7;
+        }
+        Msg::Feedback(feedback)
+    }
+
+    #[test]
+    fn every_level_carries_its_predictions_and_poor_buckets_widen_only_when_enabled() {
+        let mut actor = actor();
+        let ladder = quote(&mut actor);
+        let levels: Vec<_> = ladder.bids.iter().chain(&ladder.asks).map(|l| l.prediction).collect();
+        assert_eq!(levels.len(), 4);
+        let ids: std::collections::HashSet<_> = levels.iter().map(|p| p.id).collect();
+        assert_eq!(ids.len(), 4, "one id per level");
+        assert!(levels.iter().all(|p| p.id.decision() == levels[0].id.decision() && p.id.decision() > 0));
+        // The static baseline's 3 bps half spread: the innermost bid ~3 bps under the mid.
+        assert!((levels[0].depth_bps - 3.0).abs() < 0.2, "{:?}", levels[0]);
+        assert!(levels.iter().all(|p| p.fill_rate_per_s.is_nan()), "cold intensity: no fill prediction");
+        // Feedback reaches the predictions; widening is off, so the prices stay.
+        actor.handle(Nanos(2), poor_everywhere(), &mut Outbox::default());
+        let after = quote(&mut actor);
+        assert_eq!(after.bids[0].px, ladder.bids[0].px);
+        assert!((after.bids[0].prediction.adverse_bps - 0.7).abs() < 1e-6);
+        assert!(after.bids[0].prediction.id.decision() > levels[0].id.decision());
+
+        let mut config = CalibrationConfig::default();
+        config.widen.enabled = true;
+        config.widen.widen_bps = 2.0;
+        let mut actor = actor_with(config);
+        let before = quote(&mut actor);
+        actor.handle(Nanos(2), poor_everywhere(), &mut Outbox::default());
+        let widened = quote(&mut actor);
+        for (b, w) in [(&before.bids[0], &widened.bids[0]), (&before.asks[0], &widened.asks[0])] {
+            let moved_bps = f64::from(w.prediction.depth_bps - b.prediction.depth_bps);
+            assert!((moved_bps - 2.0).abs() < 0.2, "moved {moved_bps} bps");
+        }
+        // Judged at the unwidened depth: the next decision stays widened.
+        assert_eq!(quote(&mut actor).bids[0].px, widened.bids[0].px);
+        let ActorReport::Quote(r) = actor.report() else { panic!("quote report") };
+        assert!(r.edge_widen_enabled);
+        assert_eq!(r.edge_widened_sides, 4);
     }
 
     fn command(actor: &mut QuoteActor, change: QuoteParamsChange) -> CommandReply {

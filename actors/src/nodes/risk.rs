@@ -221,8 +221,8 @@ mod tests {
 
     fn intent() -> Msg {
         let mut l = TargetLadder::empty(CoinId(0));
-        l.bids.push(QuoteLevel { px: Price::from_f64(99_990.0), qty: Qty::from_f64(0.001) });
-        l.asks.push(QuoteLevel { px: Price::from_f64(100_010.0), qty: Qty::from_f64(0.001) });
+        l.bids.push(QuoteLevel::new(Price::from_f64(99_990.0), Qty::from_f64(0.001)));
+        l.asks.push(QuoteLevel::new(Price::from_f64(100_010.0), Qty::from_f64(0.001)));
         Msg::Intent(l)
     }
 

@@ -88,7 +88,10 @@ impl<C: Clock> LocalGroup<C> {
     /// until `connect_remote` names the thread they live on.
     pub fn new(clock: C, actors: Vec<Member>, counters: Arc<RuntimeCounters>, queue_capacity: usize) -> Self {
         let mut route = [Route::Absent; NODE_COUNT];
-        let slots: Vec<Slot> = actors.into_iter().map(|(a, c)| Slot::new(a, c)).collect();
+        let mut slots: Vec<Slot> = actors.into_iter().map(|(a, c)| Slot::new(a, c)).collect();
+        for slot in &mut slots {
+            slot.actor.attach_counters(&counters);
+        }
         for (i, slot) in slots.iter().enumerate() {
             route[slot.actor.id().index()] = Route::Local(i);
         }

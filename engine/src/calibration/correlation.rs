@@ -51,6 +51,11 @@ impl CorrelationAccumulator {
         true
     }
 
+    /// Pairs accepted.
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
     pub fn refused(&self) -> u64 {
         self.refused
     }

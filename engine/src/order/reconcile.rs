@@ -113,18 +113,19 @@ pub fn reconcile(
     cloids: &mut CloidSequence,
     out: &mut ActionBatch,
 ) -> ReconcileStats {
-    reconcile_with(live, target, tolerance, cloids, out, |_| true)
+    reconcile_with(live, target, tolerance, cloids, out, |_, _| true)
 }
 
 /// [`reconcile`], sending only the actions `admit` accepts; `admit` is asked last, when the
-/// action will be sent if it says yes.
+/// action will be sent if it says yes, with the target level a place or modify serves (its
+/// prediction goes with the new order).
 pub fn reconcile_with(
     live: &mut LiveOrders,
     target: &TargetLadder,
     tolerance: &RequoteTolerance,
     cloids: &mut CloidSequence,
     out: &mut ActionBatch,
-    mut admit: impl FnMut(&OrderAction) -> bool,
+    mut admit: impl FnMut(&OrderAction, Option<&QuoteLevel>) -> bool,
 ) -> ReconcileStats {
     let mut stats = ReconcileStats::default();
     let coin = target.coin;
@@ -193,7 +194,7 @@ pub fn reconcile_with(
         let new =
             OrderRequest { coin, cloid: cloids.next_cloid(), side, px: level.px, qty: level.qty, post_only: true };
         let action = OrderAction::Modify { coin, cloid: old.cloid, new };
-        if !admit(&action) {
+        if !admit(&action, Some(&level)) {
             stats.refused += 1;
             continue;
         }
@@ -220,7 +221,7 @@ pub fn reconcile_with(
             let cloid = cloids.next_cloid();
             let request = OrderRequest { coin, cloid, side, px: level.px, qty: level.qty, post_only: true };
             let action = OrderAction::Place(request);
-            if !admit(&action) {
+            if !admit(&action, Some(level)) {
                 stats.refused += 1;
                 continue;
             }
@@ -236,7 +237,7 @@ fn cancel(
     order: &mut LiveOrder,
     coin: crate::types::CoinId,
     out: &mut ActionBatch,
-    admit: &mut impl FnMut(&OrderAction) -> bool,
+    admit: &mut impl FnMut(&OrderAction, Option<&QuoteLevel>) -> bool,
     stats: &mut ReconcileStats,
 ) {
     if out.is_full() {
@@ -244,7 +245,7 @@ fn cancel(
         return;
     }
     let action = OrderAction::Cancel { coin, cloid: order.cloid };
-    if !admit(&action) {
+    if !admit(&action, None) {
         stats.refused += 1;
         return;
     }

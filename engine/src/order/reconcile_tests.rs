@@ -15,7 +15,7 @@ const MODIFY: RequoteTolerance = RequoteTolerance { use_modify: true, ..EXACT };
 
 fn ladder(bids: &[(f64, f64)], asks: &[(f64, f64)]) -> TargetLadder {
     let mut l = TargetLadder::empty(CoinId(0));
-    let lvl = |&(px, qty): &(f64, f64)| QuoteLevel { px: Price::from_f64(px), qty: Qty::from_f64(qty) };
+    let lvl = |&(px, qty): &(f64, f64)| QuoteLevel::new(Price::from_f64(px), Qty::from_f64(qty));
     l.bids.extend(bids.iter().map(lvl));
     l.asks.extend(asks.iter().map(lvl));
     l
@@ -252,8 +252,9 @@ fn a_refused_action_is_neither_sent_nor_recorded() {
     let before: Vec<LiveOrder> = live.iter().copied().collect();
     let mut batch = ActionBatch::new();
     let target = ladder(&[(97.0, 1.0)], &[(101.0, 1.0)]);
-    let s =
-        reconcile_with(&mut live, &target, &MODIFY, &mut ids, &mut batch, |a| matches!(a, OrderAction::Cancel { .. }));
+    let s = reconcile_with(&mut live, &target, &MODIFY, &mut ids, &mut batch, |a, _| {
+        matches!(a, OrderAction::Cancel { .. })
+    });
     // The 99 bid is cancelled (admitted); its modify onto 97 and the ask's place are refused.
     assert_eq!((s.modified, s.cancelled, s.placed, s.refused), (0, 1, 0, 2));
     assert_eq!(batch.len(), 1);

@@ -207,9 +207,11 @@ impl CoinLedger {
         self.attribution.on_fill(fill.side, px, qty, fill.fee_usd, mid.unwrap_or(px));
         match mid {
             Some(mid) => {
-                let pending = PendingFill::new(now, fill.side, px, qty, mid);
+                let pending = PendingFill::new(now, fill.side, px, qty, mid).with_order(fill.cloid, fill.fee_usd);
                 let (attribution, horizon) = (&mut self.attribution, self.attribution_horizon);
-                self.markouts.push(pending, |e| on_markout(attribution, horizon, e));
+                self.markouts.push(pending, |e| {
+                    on_markout(attribution, horizon, e);
+                });
             }
             None => self.fills_without_mid += u64::from(origin == FillOrigin::Live),
         }
@@ -222,12 +224,22 @@ impl CoinLedger {
 
     /// A new mid: resolves the markouts that are due and marks the position.
     pub fn on_mid(&mut self, now: Nanos, mid_usd: f64) {
+        self.on_mid_with(now, mid_usd, |_, _| {});
+    }
+
+    /// [`Self::on_mid`], calling `on_horizon(fill, mid)` for each fill whose attribution
+    /// horizon this mid resolves (its realized adverse selection and edge are then known).
+    pub fn on_mid_with(&mut self, now: Nanos, mid_usd: f64, mut on_horizon: impl FnMut(&PendingFill, f64)) {
         if !mid_usd.is_finite() || mid_usd <= 0.0 {
             return;
         }
         self.mid_usd = Some(mid_usd);
         let (attribution, horizon) = (&mut self.attribution, self.attribution_horizon);
-        self.markouts.on_mid(now, mid_usd, |e| on_markout(attribution, horizon, e));
+        self.markouts.on_mid(now, mid_usd, |e| {
+            if let Some((fill, mid)) = on_markout(attribution, horizon, e) {
+                on_horizon(&fill, mid);
+            }
+        });
     }
 
     /// The clock alone: expires markouts whose mid never came.
@@ -278,11 +290,14 @@ impl CoinLedger {
     }
 }
 
-fn on_markout(attribution: &mut Attribution, horizon: usize, event: MarkoutEvent) {
-    if let MarkoutEvent::Resolved { fill, horizon: h, mid_usd } = event {
-        if h == horizon {
+/// Books a resolved attribution horizon; returns the fill and its mid then.
+fn on_markout(attribution: &mut Attribution, horizon: usize, event: MarkoutEvent) -> Option<(PendingFill, f64)> {
+    match event {
+        MarkoutEvent::Resolved { fill, horizon: h, mid_usd } if h == horizon => {
             attribution.on_horizon(fill.side, fill.qty_base, fill.mid_at_fill_usd, mid_usd);
+            Some((fill, mid_usd))
         }
+        _ => None,
     }
 }
 

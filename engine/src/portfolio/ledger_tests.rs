@@ -241,3 +241,21 @@ impl WithTime for FillReport {
         self
     }
 }
+
+/// A bid of 1 @ 99.99 (fee $0.01) at mid 100; at +10 s the mid is 99.95: adverse selection
+/// 1e4·(100 − 99.95)/100 = 5 bps; edge 1e4·((99.95 − 99.99) − 0.01)/99.99 ≈ −5.0005 bps.
+#[test]
+fn the_attribution_horizon_hands_each_fill_its_realized_adverse_selection_and_edge() {
+    let mut l = CoinLedger::new(&LedgerConfig::default(), SESSION_START);
+    l.on_mid(ms(0), 100.0);
+    l.on_fill(ms(0), &fill(7, Side::Bid, 99.99, 1.0, 0.01, 0), FillOrigin::Live);
+    let mut seen = Vec::new();
+    for (t, mid) in [(600, 100.0), (2_100, 99.9), (10_000, 99.95)] {
+        l.on_mid_with(ms(t), mid, |f, m| seen.push((f.cloid, f.adverse_bps(m), f.edge_bps(m))));
+    }
+    assert_eq!(seen.len(), 1, "only the 10 s horizon: {seen:?}");
+    let (cloid, adverse, edge) = seen[0];
+    assert_eq!(cloid, Cloid(7));
+    assert!(close(adverse, 5.0), "{adverse}");
+    assert!(close(edge, -1e4 * 0.05 / 99.99), "{edge}");
+}

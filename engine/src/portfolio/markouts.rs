@@ -14,7 +14,7 @@
 //! Times are the engine's clock ([`Nanos`]) at which the fill and each mid reached it, so the
 //! fill's and the mid's delivery latencies both enter the horizon.
 
-use crate::types::{Nanos, Side};
+use crate::types::{Cloid, Nanos, Side};
 use serde::Serialize;
 use std::collections::VecDeque;
 
@@ -58,13 +58,33 @@ pub struct PendingFill {
     pub qty_base: f64,
     /// Mid when the fill arrived.
     pub mid_at_fill_usd: f64,
+    /// The order filled and the fee paid (negative: rebate), for the fill's realized edge.
+    pub cloid: Cloid,
+    pub fee_usd: f64,
     /// First horizon not yet resolved or expired.
     next: usize,
 }
 
 impl PendingFill {
     pub fn new(at: Nanos, side: Side, px_usd: f64, qty_base: f64, mid_at_fill_usd: f64) -> Self {
-        Self { at, side, px_usd, qty_base, mid_at_fill_usd, next: 0 }
+        Self { at, side, px_usd, qty_base, mid_at_fill_usd, cloid: Cloid(0), fee_usd: 0.0, next: 0 }
+    }
+
+    /// The fill's order and fee.
+    pub fn with_order(self, cloid: Cloid, fee_usd: f64) -> Self {
+        Self { cloid, fee_usd, ..self }
+    }
+
+    /// Realized adverse selection at a later mid, bps of the mid at the fill: how far the mid
+    /// moved against us, `1e4·s·(m₀ − m)/m₀` (attribution.rs's adverse term per notional).
+    pub fn adverse_bps(&self, mid_usd: f64) -> f64 {
+        1e4 * self.side.sign() as f64 * (self.mid_at_fill_usd - mid_usd) / self.mid_at_fill_usd
+    }
+
+    /// Realized edge at a later mid, bps of the price: the markout net of the fee,
+    /// `1e4·(s·(m − p)·q − fee)/(p·q)`.
+    pub fn edge_bps(&self, mid_usd: f64) -> f64 {
+        1e4 * (self.markout_usd(mid_usd) - self.fee_usd) / (self.px_usd * self.qty_base)
     }
 
     /// `s·(mid − p)·q`: positive when the fill was good for us.

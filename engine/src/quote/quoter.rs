@@ -212,12 +212,13 @@ impl Quoter {
     }
 
     /// Writes the coin's target ladder into `out` and returns the decision, plus why it fell
-    /// back to the baseline if it did.
+    /// back to the baseline if it did. `edge_widen_bps`: see [`construct`].
     pub fn decide(
         &self,
         market: &MarketParams,
         inventory: &InventoryInputs,
         instrument: &Instrument,
+        edge_widen_bps: [f64; 2],
         out: &mut TargetLadder,
     ) -> (QuoteDecision, Option<Fallback>) {
         let inputs = self.inputs(market, inventory);
@@ -234,7 +235,7 @@ impl Quoter {
                 (ModelRun { name: STATIC_FALLBACK, inputs, quote }, Some(why))
             }
         };
-        let decision = construct(&run, market, inventory, instrument, &self.config.construction, out);
+        let decision = construct(&run, market, inventory, instrument, &self.config.construction, edge_widen_bps, out);
         (decision, fallback)
     }
 }
@@ -281,18 +282,18 @@ mod tests {
     fn cold_estimates_fall_back_to_the_baseline_and_warm_ones_use_the_model() {
         let quoter = Quoter::new(config(ModelKind::Glft)).unwrap();
         let mut out = TargetLadder::empty(CoinId(0));
-        let (cold, why) = quoter.decide(&market(false), &inventory(), &btc(), &mut out);
+        let (cold, why) = quoter.decide(&market(false), &inventory(), &btc(), [0.0; 2], &mut out);
         assert_eq!((cold.model, why), (STATIC_FALLBACK, Some(Fallback::Cold)));
         // The baseline's 3 bps: 100000·(1 − 3e-4) = 99970.
         assert_eq!(out.bids[0].px, Price::from_f64(99_970.0));
-        let (warm, why) = quoter.decide(&market(true), &inventory(), &btc(), &mut out);
+        let (warm, why) = quoter.decide(&market(true), &inventory(), &btc(), [0.0; 2], &mut out);
         assert_eq!((warm.model, why), ("glft", None));
         // GLFT at κ = 2000: c1 ≈ 1/κ = 5 bps, so the bid sits about 5 bps under the mid.
         let bid = out.bids[0].px.to_f64();
         assert!((99_940.0..99_960.0).contains(&bid), "{bid}");
         // The static model needs no estimates.
         let stat = Quoter::new(config(ModelKind::Static)).unwrap();
-        assert_eq!(stat.decide(&market(false), &inventory(), &btc(), &mut out).1, None);
+        assert_eq!(stat.decide(&market(false), &inventory(), &btc(), [0.0; 2], &mut out).1, None);
     }
 
     #[test]

@@ -219,7 +219,8 @@ pub fn check_ladder(
                 v.widened += 1;
             }
             used += rounded;
-            out.side_mut(side).push(QuoteLevel { px, qty: rounded });
+            // The prediction stays with its level (made for the price the model chose).
+            out.side_mut(side).push(QuoteLevel { px, qty: rounded, prediction: level.prediction });
         }
     }
 
@@ -271,8 +272,8 @@ mod tests {
     fn intent(qty: f64) -> TargetLadder {
         let mut l = TargetLadder::empty(CoinId(0));
         for i in 0..3 {
-            l.bids.push(QuoteLevel { px: Price::from_f64(99_990.0 - i as f64), qty: Qty::from_f64(qty) });
-            l.asks.push(QuoteLevel { px: Price::from_f64(100_010.0 + i as f64), qty: Qty::from_f64(qty) });
+            l.bids.push(QuoteLevel::new(Price::from_f64(99_990.0 - i as f64), Qty::from_f64(qty)));
+            l.asks.push(QuoteLevel::new(Price::from_f64(100_010.0 + i as f64), Qty::from_f64(qty)));
         }
         l
     }

@@ -539,8 +539,8 @@ mod tests {
     /// One BTC level a side around 100,000 (`offset` USD out).
     fn btc_intent(offset: f64) -> TargetLadder {
         let mut l = TargetLadder::empty(CoinId(0));
-        l.bids.push(QuoteLevel { px: Price::from_f64(100_000.0 - offset), qty: Qty::from_f64(0.001) });
-        l.asks.push(QuoteLevel { px: Price::from_f64(100_000.0 + offset), qty: Qty::from_f64(0.001) });
+        l.bids.push(QuoteLevel::new(Price::from_f64(100_000.0 - offset), Qty::from_f64(0.001)));
+        l.asks.push(QuoteLevel::new(Price::from_f64(100_000.0 + offset), Qty::from_f64(0.001)));
         l
     }
 

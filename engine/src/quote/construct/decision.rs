@@ -112,6 +112,7 @@ mod tests {
             model_bps: 3.0,
             vol_bps: 1.5,
             toxicity_bps: 0.0,
+            edge_widen_bps: 0.0,
             min_spread_bump_bps: 0.0,
             total_bps: 3.0,
         };

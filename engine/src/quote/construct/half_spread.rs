@@ -84,6 +84,8 @@ pub struct SideHalfSpread {
     /// What the model adds above the base: `max(model − base, 0)`.
     pub vol_bps: f64,
     pub toxicity_bps: f64,
+    /// Added because the side's context bucket realized poor edge (`[calibration.widen]`).
+    pub edge_widen_bps: f64,
     /// Added so the total spread reaches `min_spread_bps`.
     pub min_spread_bump_bps: f64,
     /// Distance of the innermost quote from the quote centre.
@@ -109,24 +111,31 @@ impl HalfSpread {
     }
 }
 
-/// The half spreads of both sides for `model`, with `toxicity_widen_bps` indexed by
-/// `Side::index()`. The model quote must be checked first (depths not NaN or −∞, a finite
+/// The half spreads of both sides for `model`, with `toxicity_widen_bps` and
+/// `edge_widen_bps` indexed by `Side::index()`. The model quote must be checked first (depths not NaN or −∞, a finite
 /// reservation offset); a depth of +∞ gives an infinite half spread on that side.
-pub fn half_spread(model: &ModelQuote, toxicity_widen_bps: [f64; 2], config: &HalfSpreadConfig) -> HalfSpread {
+pub fn half_spread(
+    model: &ModelQuote,
+    toxicity_widen_bps: [f64; 2],
+    edge_widen_bps: [f64; 2],
+    config: &HalfSpreadConfig,
+) -> HalfSpread {
     let base_bps = config.maker_fee_bps + config.min_edge_bps;
     let offset_bps = frac_to_bps(model.reservation_offset_frac);
-    let side = |model_bps: f64, toxicity_bps: f64| {
+    let side = |s: Side, model_bps: f64| {
         let vol_bps = (model_bps - base_bps).max(0.0);
+        let (toxicity_bps, edge_widen_bps) = (toxicity_widen_bps[s.index()], edge_widen_bps[s.index()]);
         SideHalfSpread {
             model_bps,
             vol_bps,
             toxicity_bps,
+            edge_widen_bps,
             min_spread_bump_bps: 0.0,
-            total_bps: base_bps + vol_bps + toxicity_bps,
+            total_bps: base_bps + vol_bps + toxicity_bps + edge_widen_bps,
         }
     };
-    let mut bid = side(frac_to_bps(model.bid_depth_frac) + offset_bps, toxicity_widen_bps[Side::Bid.index()]);
-    let mut ask = side(frac_to_bps(model.ask_depth_frac) - offset_bps, toxicity_widen_bps[Side::Ask.index()]);
+    let mut bid = side(Side::Bid, frac_to_bps(model.bid_depth_frac) + offset_bps);
+    let mut ask = side(Side::Ask, frac_to_bps(model.ask_depth_frac) - offset_bps);
     let total_bps = bid.total_bps + ask.total_bps;
     if total_bps < config.min_spread_bps {
         let bump_bps = (config.min_spread_bps - total_bps) / 2.0;
@@ -160,24 +169,26 @@ mod tests {
     }
 
     #[test]
-    fn decomposes_a_long_model_quote_into_base_vol_and_toxicity() {
+    fn decomposes_a_long_model_quote_into_base_vol_toxicity_and_edge_widening() {
         // Long: the model's bid is 4 bps from the mid, its ask 2 bps, its centre 1 bp below
-        // the mid. Around that centre both halves are 3 bps (4 − 1, 2 + 1).
-        let h = half_spread(&model(4.0, 2.0, -1.0), [0.0, 2.0], &config(1.5, 0.5));
+        // the mid. Around that centre both halves are 3 bps (4 − 1, 2 + 1). The bid's bucket
+        // realized poor edge: +0.5 bp.
+        let h = half_spread(&model(4.0, 2.0, -1.0), [0.0, 2.0], [0.5, 0.0], &config(1.5, 0.5));
         assert!(close(h.base_bps, 2.0));
         assert!(close(h.inventory_bps, -1.0));
         assert!(close(h.bid.model_bps, 3.0) && close(h.ask.model_bps, 3.0));
         // vol = 3 − 2 = 1 on both sides; the ask adds 2 bps of toxicity.
         assert!(close(h.bid.vol_bps, 1.0) && close(h.ask.vol_bps, 1.0));
-        assert!(close(h.bid.total_bps, 3.0), "{}", h.bid.total_bps);
+        assert!(close(h.bid.total_bps, 3.5), "{}", h.bid.total_bps);
         assert!(close(h.ask.total_bps, 5.0), "{}", h.ask.total_bps);
+        assert_eq!((h.bid.edge_widen_bps, h.ask.edge_widen_bps), (0.5, 0.0));
         assert_eq!(h.bid.min_spread_bump_bps, 0.0);
     }
 
     #[test]
     fn a_model_tighter_than_the_fee_floor_is_floored() {
         // Model half 1 bp, floor 1.5 + 0.5 = 2 bps: vol 0, total = the floor.
-        let h = half_spread(&model(1.0, 1.0, 0.0), [0.0, 0.0], &config(1.5, 0.5));
+        let h = half_spread(&model(1.0, 1.0, 0.0), [0.0, 0.0], [0.0, 0.0], &config(1.5, 0.5));
         assert_eq!(h.bid.vol_bps, 0.0);
         assert!(close(h.bid.total_bps, 2.0) && close(h.ask.total_bps, 2.0));
     }
@@ -186,7 +197,7 @@ mod tests {
     fn a_rebate_lowers_the_floor_and_the_minimum_spread_takes_over() {
         // Rebate 0.2 bp, edge 0.2 bp: floor 0. Model half 0.1 bp per side: total 0.2 bp,
         // under the 1 bp minimum, so each side grows by (1 − 0.2)/2 = 0.4 bp to 0.5 bp.
-        let h = half_spread(&model(0.1, 0.1, 0.0), [0.0, 0.0], &config(-0.2, 0.2));
+        let h = half_spread(&model(0.1, 0.1, 0.0), [0.0, 0.0], [0.0, 0.0], &config(-0.2, 0.2));
         assert!(close(h.base_bps, 0.0));
         assert!(close(h.bid.vol_bps, 0.1));
         assert!(close(h.bid.min_spread_bump_bps, 0.4));
@@ -197,7 +208,7 @@ mod tests {
     fn a_refused_side_is_infinitely_wide_and_leaves_the_other_alone() {
         let mut m = model(3.0, 0.0, 0.0);
         m.ask_depth_frac = f64::INFINITY;
-        let h = half_spread(&m, [0.0, 0.0], &config(1.5, 0.0));
+        let h = half_spread(&m, [0.0, 0.0], [0.0, 0.0], &config(1.5, 0.0));
         assert_eq!(h.ask.total_bps, f64::INFINITY);
         assert!(close(h.bid.total_bps, 3.0));
         assert_eq!(h.bid.min_spread_bump_bps, 0.0);

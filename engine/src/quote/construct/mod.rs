@@ -114,13 +114,15 @@ fn model_quote_is_usable(quote: &ModelQuote) -> bool {
 }
 
 /// Writes the target ladder for `market.coin` into `out` (cleared first) and returns the
-/// record of how it was built. `config` must have passed `validate()`. No allocation.
+/// record of how it was built. `config` must have passed `validate()`; `edge_widen_bps`
+/// (per `Side::index()`) widens sides whose context realized poor edge. No allocation.
 pub fn construct(
     model: &ModelRun,
     market: &MarketParams,
     inventory: &InventoryInputs,
     instrument: &Instrument,
     config: &QuoteConstructionConfig,
+    edge_widen_bps: [f64; 2],
     out: &mut TargetLadder,
 ) -> QuoteDecision {
     out.coin = market.coin;
@@ -136,7 +138,7 @@ pub fn construct(
         return decision;
     }
     let toxicities = [Side::Bid, Side::Ask].map(|side| toxicity(market, side, &config.toxicity));
-    let half = half_spread(&model.quote, toxicities.map(|t| t.widen_bps), &config.half_spread);
+    let half = half_spread(&model.quote, toxicities.map(|t| t.widen_bps), edge_widen_bps, &config.half_spread);
     let centre = skew(&model.quote, market, &config.skew);
     let mode = inventory_mode(inventory, instrument, market.mid_usd, &config.levels);
     decision.half_spread = half;

@@ -212,7 +212,7 @@ proptest! {
         let position = Qty::from_f64(max_position.to_f64() * case.position_frac);
         let inventory = InventoryInputs { position, order_size, max_position };
         let mut out = TargetLadder::empty(CoinId(0));
-        let d = construct(&model(&case), &m, &inventory, &instrument, &case.config, &mut out);
+        let d = construct(&model(&case), &m, &inventory, &instrument, &case.config, [0.0; 2], &mut out);
 
         prop_assert_eq!(d.status, QuoteStatus::Quoted);
         prop_assert_eq!(out.coin, m.coin);

@@ -60,7 +60,7 @@ fn run(
 ) -> (TargetLadder, QuoteDecision) {
     config.validate().unwrap();
     let mut out = TargetLadder::empty(CoinId(0));
-    let d = construct(model, market, &inv(position), &btc(), config, &mut out);
+    let d = construct(model, market, &inv(position), &btc(), config, [0.0; 2], &mut out);
     (out, d)
 }
 

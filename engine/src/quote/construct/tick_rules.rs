@@ -115,7 +115,7 @@ pub fn push_level(
     if !is_behind(side, px, levels.last()) {
         return Err(LevelDrop::Collapsed);
     }
-    let level = QuoteLevel { px, qty };
+    let level = QuoteLevel::new(px, qty);
     levels.try_push(level).map_err(|_| LevelDrop::Full)?;
     Ok(level)
 }
@@ -192,7 +192,7 @@ mod tests {
         let mut levels = ArrayVec::new();
         // 0.0012345 BTC rounds down to 0.00123; 99980.6 rounds down to 99980.
         let first = push_level(&btc, t, Side::Bid, 99_980.6, qty("0.0012345"), &mut levels).unwrap();
-        assert_eq!(first, QuoteLevel { px: px("99980"), qty: qty("0.00123") });
+        assert_eq!(first, QuoteLevel::new(px("99980"), qty("0.00123")));
         // 99980.9 rounds onto the same tick: collapsed, dropped.
         assert_eq!(push_level(&btc, t, Side::Bid, 99_980.9, qty("0.001"), &mut levels), Err(LevelDrop::Collapsed));
         // 0.00009 BTC at ~99970 is $9.0: under the $10 minimum.
@@ -215,7 +215,7 @@ mod tests {
 
     #[test]
     fn is_behind_means_strictly_worse() {
-        let prev = QuoteLevel { px: px("100"), qty: qty("1") };
+        let prev = QuoteLevel::new(px("100"), qty("1"));
         assert!(is_behind(Side::Bid, px("99"), Some(&prev)));
         assert!(!is_behind(Side::Bid, px("100"), Some(&prev)));
         assert!(is_behind(Side::Ask, px("101"), Some(&prev)));
