@@ -181,6 +181,8 @@ fn requests_without_the_right_token_get_401_and_reads_have_their_shapes() {
     }
     assert!(state["orders"]["live_orders"].is_u64() && state["risk"]["trading_state"].is_object(), "{state}");
     assert_eq!(state["quote"]["model"], "glft");
+    let status_calibration = &state["calibration"];
+    assert!(status_calibration["predictions"].is_u64() && status_calibration["alerts"].is_array(), "{state}");
 
     let latency = engine.get("/latency");
     let actors: Vec<&str> =
@@ -210,6 +212,21 @@ fn requests_without_the_right_token_get_401_and_reads_have_their_shapes() {
     assert_eq!(active.2, 1.0);
     let unauthorized = samples.iter().find(|(n, _, _)| n == "hyperquote_admin_unauthorized_total").unwrap();
     assert_eq!(unauthorized.2, 4.0, "the four refused requests above");
+    for name in ["hyperquote_calibration_queue_drops_total", "hyperquote_calibration_lossy"] {
+        assert!(has(name, ""), "{name}:\n{}", r.body);
+    }
+
+    // Orders have filled, so predictions went out with them and some outcome was scored.
+    let scored = |c: &Value| {
+        c["counts"]["predictions"].as_u64() > Some(0) && c["models"].as_array().is_some_and(|m| !m.is_empty())
+    };
+    assert!(
+        wait_until(Duration::from_secs(10), || scored(&engine.get("/calibration"))),
+        "{}",
+        engine.get("/calibration")
+    );
+    let calibration = engine.get("/calibration");
+    assert!(calibration["models"][0]["model"].is_string() && calibration["alerts"].is_array(), "{calibration}");
 
     let (status, body) = engine.request("GET", "/nope", None);
     assert_eq!((status, body["error"].as_str().unwrap().contains("/nope")), (404, true), "{body}");
@@ -460,9 +477,11 @@ fn ctl_finds_a_local_engine_through_its_discovery_file_without_flags() {
     assert!(wait_until(Duration::from_secs(10), || ctl(&runtime_dir, &["status"]).1.contains("SYN-ETH")));
     let (ok, table, err) = ctl(&runtime_dir, &["status"]);
     assert!(ok, "{err}");
-    for expected in ["ACTIVE", "SYN-BTC", "SYN-ETH", "position", "orders", "open"] {
+    for expected in ["ACTIVE", "SYN-BTC", "SYN-ETH", "position", "orders", "open", "calibration  predictions"] {
         assert!(table.contains(expected), "`{expected}` missing:\n{table}");
     }
+    let (ok, table, err) = ctl(&runtime_dir, &["calibration"]);
+    assert!(ok && table.starts_with("calibration  predictions") && table.contains("fills/exp"), "{table}{err}");
     let (ok, json_text, err) = ctl(&runtime_dir, &["latency", "--json"]);
     assert!(ok, "{err}");
     let latency: Value = serde_json::from_str(&json_text).unwrap();

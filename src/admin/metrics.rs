@@ -12,6 +12,7 @@ use actors::latency::{LatencySnapshot, Percentiles};
 use actors::report::{FillSummary, OrderReport, QuoteReport, RiskReport};
 use actors::runtime::InboxDepth;
 use actors::{ActorId, QueueCounters};
+use engine::calibration::CalibrationReport;
 use engine::risk::{RejectKind, TradingState};
 use std::fmt::Write;
 
@@ -28,6 +29,7 @@ pub struct MetricsInput<'a> {
     pub orders: Option<&'a OrderReport>,
     pub fill: Option<&'a FillSummary>,
     pub quote: Option<&'a QuoteReport>,
+    pub calibration: Option<&'a CalibrationReport>,
     pub admin_requests: u64,
     pub admin_unauthorized: u64,
 }
@@ -127,6 +129,9 @@ pub fn render(m: &MetricsInput<'_>) -> String {
     if let Some(f) = m.fill {
         fills(&mut p, f, m.info);
     }
+    if let Some(c) = m.calibration {
+        calibration(&mut p, c);
+    }
     p.single("hyperquote_admin_requests_total", "counter", "Admin API requests served.", m.admin_requests as f64);
     p.single(
         "hyperquote_admin_unauthorized_total",
@@ -209,6 +214,18 @@ fn quote(p: &mut Page, q: &QuoteReport) {
         "counter",
         "Sides left unquoted by the toxicity gate.",
         q.gated_sides as f64,
+    );
+    p.single(
+        "hyperquote_quote_edge_widened_sides_total",
+        "counter",
+        "Sides widened because their context bucket realized poor edge.",
+        q.edge_widened_sides as f64,
+    );
+    p.single(
+        "hyperquote_quote_edge_widen_enabled",
+        "gauge",
+        "1 if widening on poor realized edge ([calibration.widen]) is on.",
+        f64::from(u8::from(q.edge_widen_enabled)),
     );
     p.single("hyperquote_quote_params_version", "gauge", "Version of the quote parameters.", q.params_version as f64);
 }
@@ -315,6 +332,105 @@ fn fills(p: &mut Page, f: &FillSummary, info: &EngineInfo) {
     }
 }
 
+/// CalibrationActor's scores per model. A score a model does not have yet (too few samples,
+/// constant predictions, an undefined Brier skill) has no sample rather than a made-up one.
+fn calibration(p: &mut Page, c: &CalibrationReport) {
+    let n = &c.counts;
+    let counters: [(&str, &str, u64); 3] = [
+        ("hyperquote_calibration_predictions_total", "Orders placed with their level's predictions.", n.predictions),
+        ("hyperquote_calibration_markouts_total", "Fill markouts scored against their predictions.", n.markouts),
+        (
+            "hyperquote_calibration_queue_drops_total",
+            "Predictions and outcomes CalibrationActor's full queue dropped.",
+            c.queue_drops,
+        ),
+    ];
+    for (name, help, v) in counters {
+        p.single(name, "counter", help, v as f64);
+    }
+    p.single(
+        "hyperquote_calibration_lossy",
+        "gauge",
+        "1 if part of the calibration sample was lost (queue drops, unmatched or evicted): scores are from a subsample.",
+        f64::from(u8::from(c.lossy)),
+    );
+    p.family(
+        "hyperquote_calibration_outcomes_total",
+        "counter",
+        "Scored order outcomes per model: filled or unfilled.",
+    );
+    for m in &c.models {
+        for (outcome, v) in [("filled", m.fill.filled), ("unfilled", m.fill.unfilled)] {
+            p.sample("hyperquote_calibration_outcomes_total", &[("model", m.model), ("outcome", outcome)], v as f64);
+        }
+    }
+    type Score = (&'static str, &'static str, fn(&engine::calibration::ModelReport) -> Option<f64>);
+    let per_model: [Score; 4] = [
+        ("hyperquote_calibration_brier", "Brier score of the fill probabilities per model (lower is better).", |m| {
+            m.fill.brier.map(|b| b.brier)
+        }),
+        (
+            "hyperquote_calibration_brier_skill",
+            "Brier skill per model: 1 - Brier / uncertainty; above 0 beats forecasting the base rate.",
+            |m| m.fill.brier.map(|b| b.skill),
+        ),
+        (
+            "hyperquote_calibration_fill_intensity_ratio",
+            "Fills observed over fills expected from the fill intensity per model (1 when A and kappa are right).",
+            |m| m.fill.intensity_ratio,
+        ),
+        (
+            "hyperquote_calibration_lead_hit_rate",
+            "Share of lead-lag direction calls that were right, per model.",
+            |m| m.lead.hit_rate,
+        ),
+    ];
+    for (name, help, value) in per_model {
+        p.family(name, "gauge", help);
+        for m in &c.models {
+            if let Some(v) = value(m).filter(|v| v.is_finite()) {
+                p.sample(name, &[("model", m.model)], v);
+            }
+        }
+    }
+    type Correlation = (&'static str, &'static str, fn(&engine::calibration::CorrelationScore) -> f64);
+    let correlations: [Correlation; 2] = [
+        (
+            "hyperquote_calibration_information_coefficient",
+            "Correlation of predicted and realized markouts per model and prediction.",
+            |s| s.ic,
+        ),
+        (
+            "hyperquote_calibration_information_ratio",
+            "Information coefficient times sqrt(samples) per model and prediction.",
+            |s| s.ir,
+        ),
+    ];
+    for (name, help, value) in correlations {
+        p.family(name, "gauge", help);
+        for m in &c.models {
+            for (prediction, score) in [("adverse_selection", &m.adverse_selection), ("edge", &m.edge)] {
+                if let Some(v) = score.as_ref().map(value).filter(|v| v.is_finite()) {
+                    p.sample(name, &[("model", m.model), ("prediction", prediction)], v);
+                }
+            }
+        }
+    }
+    p.family(
+        "hyperquote_calibration_degraded",
+        "gauge",
+        "1 for each model and prediction whose score fell below its alert threshold (absent otherwise).",
+    );
+    let mut seen: Vec<(&str, &str)> = Vec::with_capacity(c.alerts.len());
+    for a in &c.alerts {
+        let key = (a.model, a.prediction.name());
+        if !seen.contains(&key) {
+            seen.push(key);
+            p.sample("hyperquote_calibration_degraded", &[("model", key.0), ("prediction", key.1)], 1.0);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -410,6 +526,7 @@ mod tests {
             orders: None,
             fill: Some(&fill),
             quote: None,
+            calibration: None,
             admin_requests: 5,
             admin_unauthorized: 1,
         });
@@ -454,6 +571,7 @@ mod tests {
             orders: Some(&orders),
             fill: None,
             quote: None,
+            calibration: None,
             admin_requests: 0,
             admin_unauthorized: 0,
         });
@@ -471,5 +589,60 @@ mod tests {
         let series = samples.iter().filter(|s| s.0 == "hyperquote_order_rejects_total").count();
         assert_eq!(series, RejectKind::ALL.len());
         assert_eq!(samples.iter().find(|s| s.0 == "hyperquote_orders_rejected_total").map(|s| s.2), Some(3.0));
+    }
+
+    #[test]
+    fn calibration_scores_and_alerts_are_samples_and_absent_scores_have_none() {
+        let info = super::super::views::tests::info();
+        let report = super::super::views::tests::calibration_report();
+        let quote = QuoteReport { edge_widened_sides: 4, edge_widen_enabled: true, ..QuoteReport::default() };
+        let page = render(&MetricsInput {
+            info: &info,
+            answered: &[(ActorId::Calibration, true)],
+            latencies: &[],
+            queues: &[],
+            inboxes: &[],
+            risk: None,
+            risk_limits_version: None,
+            orders: None,
+            fill: None,
+            quote: Some(&quote),
+            calibration: Some(&report),
+            admin_requests: 0,
+            admin_unauthorized: 0,
+        });
+        let samples = parse(&page);
+        let find = |name: &str, labels: &str| samples.iter().find(|s| s.0 == name && s.1 == labels).map(|s| s.2);
+        let value = |name: &str, labels: &str| {
+            find(name, labels).unwrap_or_else(|| panic!("{name}{{{labels}}} missing:\n{page}"))
+        };
+        assert_eq!(value("hyperquote_calibration_queue_drops_total", ""), 7.0);
+        assert_eq!(value("hyperquote_calibration_lossy", ""), 1.0);
+        assert_eq!(value("hyperquote_calibration_predictions_total", ""), 110.0);
+        assert_eq!(value("hyperquote_calibration_outcomes_total", r#"model="glft",outcome="filled""#), 12.0);
+        assert_eq!(value("hyperquote_calibration_outcomes_total", r#"model="static",outcome="unfilled""#), 4.0);
+        assert_eq!(value("hyperquote_calibration_brier", r#"model="glft""#), 0.09);
+        assert_eq!(value("hyperquote_calibration_brier_skill", r#"model="glft""#), 0.15);
+        assert_eq!(value("hyperquote_calibration_fill_intensity_ratio", r#"model="glft""#), 0.8);
+        assert_eq!(value("hyperquote_calibration_lead_hit_rate", r#"model="glft""#), 0.75);
+        let ir = r#"model="glft",prediction="adverse_selection""#;
+        assert_eq!(value("hyperquote_calibration_information_ratio", ir), 0.42);
+        assert_eq!(value("hyperquote_calibration_information_coefficient", ir), 0.056);
+        assert_eq!(value("hyperquote_calibration_information_ratio", r#"model="glft",prediction="edge""#), 2.25);
+        assert_eq!(value("hyperquote_quote_edge_widened_sides_total", ""), 4.0);
+        assert_eq!(value("hyperquote_quote_edge_widen_enabled", ""), 1.0);
+        // The alert is the only degraded series: `hyperquote_calibration_degraded == 1` fires once.
+        let degraded: Vec<_> = samples.iter().filter(|s| s.0 == "hyperquote_calibration_degraded").collect();
+        assert_eq!(degraded.len(), 1, "{page}");
+        assert_eq!((degraded[0].1.as_str(), degraded[0].2), (ir, 1.0));
+        // The cold model has outcomes but no scores: none of its scores is a sample.
+        let cold: Vec<_> = samples
+            .iter()
+            .filter(|s| s.1.contains(r#"model="static""#) && s.0 != "hyperquote_calibration_outcomes_total")
+            .collect();
+        assert!(cold.is_empty(), "absent scores were sampled: {cold:?}");
+        for family in ["hyperquote_calibration_brier", "hyperquote_calibration_information_ratio"] {
+            assert!(page.contains(&format!("# TYPE {family} gauge")), "{family} declared:\n{page}");
+        }
     }
 }

@@ -19,7 +19,7 @@
 //! without flags; the file is removed at a clean stop.
 //!
 //! Endpoints (`routes`): `GET /health`, `/state`, `/latency`, `/metrics` (Prometheus text),
-//! `/risk/limits`, `/params`; `POST /risk/limits`, `/params` (a JSON partial change or
+//! `/calibration` (the models' scores and degradation alerts), `/risk/limits`, `/params`; `POST /risk/limits`, `/params` (a JSON partial change or
 //! `{"set": ["KEY=VALUE", ...]}`), `/halt`, `/resume`, `/reduce-only` (`{"reason": ...}`).
 
 mod auth;
@@ -28,7 +28,7 @@ mod metrics;
 pub mod params;
 mod reads;
 mod routes;
-mod views;
+pub(crate) mod views;
 
 pub use auth::{Token, TokenError};
 pub use discovery::{Discovery, DiscoveryKey};

@@ -23,6 +23,7 @@ use actors::journal::Record;
 use actors::report::{ActorReport, FillSummary, OrderReport, QuoteReport, RiskReport};
 use actors::runtime::ControlClient;
 use actors::ActorId;
+use engine::calibration::CalibrationReport;
 use engine::risk::{RiskLimitsChange, TradingState};
 use engine::types::UnixNanos;
 use serde::{Deserialize, Serialize};
@@ -111,6 +112,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/state").route(web::get().to(|s| answer(s, state_view))))
         .service(resource("/latency").route(web::get().to(|s| answer(s, latency))))
         .service(resource("/metrics").route(web::get().to(|s| answer(s, metrics_page))))
+        .service(resource("/calibration").route(web::get().to(|s| answer(s, calibration_view))))
         .service(
             resource("/risk/limits")
                 .route(web::get().to(|s| answer(s, risk_limits)))
@@ -166,6 +168,10 @@ fn quote(s: &AdminState) -> Result<QuoteReport, ApiError> {
     report(s, ActorId::Quote, |r| if let ActorReport::Quote(r) = r { Some(r) } else { None })
 }
 
+fn calibration(s: &AdminState) -> Result<CalibrationReport, ApiError> {
+    report(s, ActorId::Calibration, |r| if let ActorReport::Calibration(r) = r { Some(r) } else { None })
+}
+
 fn health(s: &AdminState) -> Result<Reply, ApiError> {
     let risk = risk(s)?;
     ok(json!({
@@ -179,8 +185,15 @@ fn health(s: &AdminState) -> Result<Reply, ApiError> {
 }
 
 fn state_view(s: &AdminState) -> Result<Reply, ApiError> {
-    let view = StateView::new(risk(s)?, orders(s)?, &fills(s)?, quote(s)?, &s.info);
+    // Calibration is off the trading path and may be stalled: the status goes without it.
+    let calibration = calibration(s).ok();
+    let view = StateView::new(risk(s)?, orders(s)?, &fills(s)?, quote(s)?, calibration.as_ref(), &s.info);
     ok(view)
+}
+
+/// `GET /calibration`: CalibrationActor's whole report (scores, buckets, profitability, alerts).
+fn calibration_view(s: &AdminState) -> Result<Reply, ApiError> {
+    ok(calibration(s)?)
 }
 
 fn latency(s: &AdminState) -> Result<Reply, ApiError> {
@@ -202,6 +215,7 @@ fn metrics_page(s: &AdminState) -> Result<Reply, ApiError> {
     let queues: Vec<_> = hosted.iter().map(|&id| s.reads.queue(id)).collect();
     let inboxes = s.reads.inbox_depths();
     let (risk, orders, fill, quote) = (risk(s).ok(), orders(s).ok(), fills(s).ok(), quote(s).ok());
+    let calibration = calibration(s).ok();
     let page = metrics::render(&MetricsInput {
         info: &s.info,
         answered: &answered,
@@ -213,6 +227,7 @@ fn metrics_page(s: &AdminState) -> Result<Reply, ApiError> {
         orders: orders.as_ref(),
         fill: fill.as_ref(),
         quote: quote.as_ref(),
+        calibration: calibration.as_ref(),
         admin_requests: s.requests.load(Ordering::Relaxed),
         admin_unauthorized: s.unauthorized.load(Ordering::Relaxed),
     });

@@ -6,6 +6,7 @@ use actors::latency::{LatencySnapshot, Percentiles};
 use actors::report::{FillSummary, OrderReport, QuoteReport, RiskReport};
 use actors::runtime::InboxDepth;
 use actors::QueueCounters;
+use engine::calibration::{CalibrationReport, DegradationAlert};
 use engine::portfolio::PnlSnapshot;
 use engine::risk::{TradingState, TradingStateChange};
 use serde::Serialize;
@@ -24,6 +25,37 @@ pub struct StateView {
     pub risk: RiskReport,
     /// The quote parameters in force and the decision counters.
     pub quote: QuoteReport,
+    /// CalibrationActor's counts and alerts (`GET /calibration`: every score); null when it
+    /// did not answer in time (a stalled calibration must not take the status away).
+    pub calibration: Option<CalibrationStatus>,
+}
+
+/// The compact calibration part of `GET /state`: what was scored, what was lost, and the
+/// degradation alerts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CalibrationStatus {
+    pub predictions: u64,
+    pub outcomes_filled: u64,
+    pub outcomes_unfilled: u64,
+    pub markouts: u64,
+    pub queue_drops: u64,
+    /// Some of the sample was lost: the scores are from a subsample.
+    pub lossy: bool,
+    pub alerts: Vec<DegradationAlert>,
+}
+
+impl CalibrationStatus {
+    pub fn of(c: &CalibrationReport) -> Self {
+        Self {
+            predictions: c.counts.predictions,
+            outcomes_filled: c.counts.outcomes_filled,
+            outcomes_unfilled: c.counts.outcomes_unfilled,
+            markouts: c.counts.markouts,
+            queue_drops: c.queue_drops,
+            lossy: c.lossy,
+            alerts: c.alerts.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -89,6 +121,7 @@ impl StateView {
         orders: OrderReport,
         fill: &FillSummary,
         quote: QuoteReport,
+        calibration: Option<&CalibrationReport>,
         info: &EngineInfo,
     ) -> Self {
         Self {
@@ -99,6 +132,7 @@ impl StateView {
             orders,
             risk,
             quote,
+            calibration: calibration.map(CalibrationStatus::of),
         }
     }
 }
@@ -152,6 +186,7 @@ pub(crate) mod tests {
     use actors::report::CoinPnl;
     use engine::portfolio::{AttributionReport, MarkoutStats};
     use engine::types::{CoinId, Nanos};
+    use serde_json::json;
     use std::time::Instant;
 
     pub(crate) fn info() -> EngineInfo {
@@ -161,6 +196,101 @@ pub(crate) mod tests {
             started: Instant::now(),
             clock_zero_wall: SystemTime::UNIX_EPOCH + Duration::from_secs(1_000),
         }
+    }
+
+    /// A calibration report by hand: `glft` with every score and an adverse-selection alert,
+    /// `static` with none of the optional ones (no Brier, no IC, no lead calls).
+    pub(crate) fn calibration_report() -> CalibrationReport {
+        use engine::calibration::{
+            BrierScore, CalibrationCounts, CorrelationScore, FillModelReport, LeadReport, ModelReport, PredictionKind,
+        };
+        let correlation =
+            |ic: f64, ir: f64| CorrelationScore { count: 57, mean_predicted: 1.0, mean_realized: 0.5, ic, ir };
+        let glft = ModelReport {
+            model: "glft",
+            fill: FillModelReport {
+                filled: 12,
+                unfilled: 88,
+                unready: 3,
+                brier: Some(BrierScore {
+                    count: 100,
+                    brier: 0.09,
+                    reliability: 0.01,
+                    resolution: 0.02,
+                    uncertainty: 0.1056,
+                    within_bin: 0.0044,
+                    skill: 0.15,
+                    base_rate: 0.12,
+                }),
+                reliability: Vec::new(),
+                intensity_ratio: Some(0.8),
+            },
+            adverse_selection: Some(correlation(0.056, 0.42)),
+            edge: Some(correlation(0.3, 2.25)),
+            lead: LeadReport { hits: 30, misses: 10, flat: 5, hit_rate: Some(0.75) },
+            buckets: Vec::new(),
+        };
+        let cold = ModelReport {
+            model: "static",
+            fill: FillModelReport {
+                filled: 0,
+                unfilled: 4,
+                unready: 4,
+                brier: None,
+                reliability: Vec::new(),
+                intensity_ratio: None,
+            },
+            adverse_selection: None,
+            edge: None,
+            lead: LeadReport { hits: 0, misses: 0, flat: 0, hit_rate: None },
+            buckets: Vec::new(),
+        };
+        CalibrationReport {
+            messages_received: 400,
+            counts: CalibrationCounts {
+                predictions: 110,
+                outcomes_filled: 12,
+                outcomes_unfilled: 92,
+                markouts: 57,
+                evicted: 1,
+                ..CalibrationCounts::default()
+            },
+            queue_drops: 7,
+            lossy: true,
+            models: vec![glft, cold],
+            profitability: Vec::new(),
+            alerts: vec![DegradationAlert {
+                model: "glft",
+                prediction: PredictionKind::AdverseSelection,
+                metric: "information_ratio",
+                value: 0.42,
+                threshold: 1.0,
+                samples: 57,
+            }],
+            widen_enabled: false,
+        }
+    }
+
+    #[test]
+    fn the_status_calibration_part_has_the_counts_the_losses_and_the_alerts() {
+        let c = CalibrationStatus::of(&calibration_report());
+        let json = serde_json::to_value(&c).unwrap();
+        for (key, expected) in [
+            ("predictions", 110),
+            ("outcomes_filled", 12),
+            ("outcomes_unfilled", 92),
+            ("markouts", 57),
+            ("queue_drops", 7),
+        ] {
+            assert_eq!(json[key].as_u64(), Some(expected), "{key} in {json}");
+        }
+        assert_eq!(json["lossy"], true);
+        let alerts = json["alerts"].as_array().unwrap();
+        assert_eq!(alerts.len(), 1, "{json}");
+        assert_eq!(
+            (&alerts[0]["model"], &alerts[0]["prediction"], &alerts[0]["metric"], &alerts[0]["samples"]),
+            (&json!("glft"), &json!("adverse_selection"), &json!("information_ratio"), &json!(57))
+        );
     }
 
     fn pnl(position_base: f64, net_pnl_usd: f64, fills: u64) -> PnlSnapshot {

@@ -36,7 +36,8 @@ pub struct CtlArgs {
 
 #[derive(Subcommand, Debug)]
 pub enum CtlCommand {
-    /// Trading state, positions and PnL, open orders, quote parameters, risk limits.
+    /// Trading state, positions and PnL, open orders, quote parameters, risk limits,
+    /// calibration sample and degradation alerts.
     Status,
     /// Per-actor queue-wait and service-time percentiles, tick-to-order, queue counters.
     Latency,
@@ -67,6 +68,9 @@ pub enum CtlCommand {
     },
     /// The Prometheus metrics page, as served.
     Metrics,
+    /// Each model's calibration scores (Brier, fills/expected, markout IC/IR, lead hit rate)
+    /// and the degradation alerts.
+    Calibration,
 }
 
 #[derive(Subcommand, Debug)]
@@ -93,6 +97,7 @@ pub fn run(args: &CtlArgs) -> Result<String, String> {
     let (answer, render): (Value, fn(&Value, &Target) -> String) = match &args.command {
         CtlCommand::Status => (call("GET", "/state", None)?, tables::status),
         CtlCommand::Latency => (call("GET", "/latency", None)?, tables::latency),
+        CtlCommand::Calibration => (call("GET", "/calibration", None)?, tables::calibration),
         CtlCommand::Risk { action: GetSet::Get } => (call("GET", "/risk/limits", None)?, tables::risk_limits),
         CtlCommand::Risk { action: GetSet::Set { assignments } } => {
             (call("POST", "/risk/limits", Some(json!({ "set": assignments })))?, tables::applied)

@@ -139,6 +139,115 @@ pub fn status(s: &Value, target: &Target) -> String {
         int(r, "intents"),
         int(r, "stale_coins")
     );
+    let c = &s["calibration"];
+    if c.is_object() {
+        let _ = writeln!(
+            out,
+            "calibration  predictions {}  outcomes {} filled / {} unfilled  markouts {}  queue drops {}  ({})  \
+             (ctl calibration: every score)",
+            int(c, "predictions"),
+            int(c, "outcomes_filled"),
+            int(c, "outcomes_unfilled"),
+            int(c, "markouts"),
+            int(c, "queue_drops"),
+            sample(c)
+        );
+        out.push_str(&alert_lines(c));
+    } else {
+        let _ = writeln!(out, "calibration  - (the calibration actor did not answer)");
+    }
+    out
+}
+
+fn sample(c: &Value) -> &'static str {
+    match c["lossy"].as_bool() {
+        Some(true) => "LOSSY sample",
+        Some(false) => "complete sample",
+        None => "sample -",
+    }
+}
+
+/// A value as Rust prints it (`1`, `0.05`), for thresholds given in the config.
+fn plain(v: &Value, key: &str) -> String {
+    f(v, key).map_or_else(|| "-".into(), |x| x.to_string())
+}
+
+/// One `DEGRADED model prediction: metric value below threshold (n samples)` line per alert.
+fn alert_lines(c: &Value) -> String {
+    c["alerts"].as_array().into_iter().flatten().fold(String::new(), |mut out, a| {
+        let _ = writeln!(
+            out,
+            "DEGRADED {} {}: {} {} below {} (n {})",
+            text(a, "model"),
+            text(a, "prediction"),
+            text(a, "metric"),
+            num(a, "value", 2),
+            plain(a, "threshold"),
+            int(a, "samples")
+        );
+        out
+    })
+}
+
+/// `ctl calibration`: the sample, one row per model, then the alerts.
+pub fn calibration(c: &Value, _target: &Target) -> String {
+    let mut out = String::new();
+    let n = &c["counts"];
+    let _ = writeln!(
+        out,
+        "calibration  predictions {}  outcomes {} filled / {} unfilled  markouts {}  lead calls {}  open {}",
+        int(n, "predictions"),
+        int(n, "outcomes_filled"),
+        int(n, "outcomes_unfilled"),
+        int(n, "markouts"),
+        int(n, "lead_calls"),
+        int(n, "open_predictions")
+    );
+    let widen = match c["widen_enabled"].as_bool() {
+        Some(true) => "on",
+        Some(false) => "off",
+        None => "-",
+    };
+    let _ = writeln!(
+        out,
+        "lost         queue drops {}  unmatched {} outcomes / {} markouts  evicted {}  ({})  widen on poor edge {widen}",
+        int(c, "queue_drops"),
+        int(n, "unmatched_outcomes"),
+        int(n, "unmatched_markouts"),
+        int(n, "evicted"),
+        sample(c)
+    );
+    let _ = writeln!(
+        out,
+        "\n{:<20} {:>8} {:>8} {:>8} {:>7} {:>9} | {:>6} {:>6} | {:>6} {:>6} | {:>8}",
+        "model", "filled", "unfilled", "brier", "skill", "fills/exp", "AS IC", "AS IR", "edge IC", "IR", "lead hit"
+    );
+    for m in c["models"].as_array().into_iter().flatten() {
+        let (fill, brier) = (&m["fill"], &m["fill"]["brier"]);
+        let (adverse, edge) = (&m["adverse_selection"], &m["edge"]);
+        let _ = writeln!(
+            out,
+            "{:<20} {:>8} {:>8} {:>8} {:>7} {:>9} | {:>6} {:>6} | {:>6} {:>6} | {:>8}",
+            text(m, "model"),
+            int(fill, "filled"),
+            int(fill, "unfilled"),
+            num(brier, "brier", 4),
+            signed(brier, "skill", 3),
+            num(fill, "intensity_ratio", 2),
+            signed(adverse, "ic", 2),
+            signed(adverse, "ir", 1),
+            signed(edge, "ic", 2),
+            signed(edge, "ir", 1),
+            num(&m["lead"], "hit_rate", 2),
+        );
+    }
+    let alerts = alert_lines(c);
+    if alerts.is_empty() {
+        out.push_str("\nno degradation alerts\n");
+    } else {
+        out.push('\n');
+        out.push_str(&alerts);
+    }
     out
 }
 
@@ -254,5 +363,38 @@ mod tests {
         for row in ["max_open_orders        10", "max_position_base.BTC  0.5", "max_order_usd.BTC      none"] {
             assert!(table.contains(row), "`{row}` missing:\n{table}");
         }
+    }
+
+    #[test]
+    fn calibration_shows_in_the_status_and_per_model_with_its_alerts() {
+        let report = serde_json::to_value(crate::admin::views::tests::calibration_report()).unwrap();
+        let target = Target { addr: "127.0.0.1:1".into(), token: None };
+        let alert = "DEGRADED glft adverse_selection: information_ratio 0.42 below 1 (n 57)\n";
+
+        let state = json!({ "calibration": crate::admin::views::CalibrationStatus::of(
+            &crate::admin::views::tests::calibration_report()
+        ) });
+        let table = status(&state, &target);
+        let line = table.lines().find(|l| l.starts_with("calibration")).unwrap_or_else(|| panic!("{table}"));
+        for part in ["predictions 110", "12 filled / 92 unfilled", "markouts 57", "queue drops 7", "LOSSY sample"] {
+            assert!(line.contains(part), "`{part}` missing: {line}");
+        }
+        assert!(table.ends_with(alert), "{table}");
+        let table = status(&json!({ "calibration": null }), &target);
+        assert!(table.contains("calibration  - (the calibration actor did not answer)"), "{table}");
+
+        let table = calibration(&report, &target);
+        let row = |model: &str| {
+            table.lines().find(|l| l.starts_with(&format!("{model} "))).unwrap_or_else(|| panic!("{model}:\n{table}"))
+        };
+        let glft: Vec<&str> = row("glft").split_whitespace().filter(|c| *c != "|").collect();
+        assert_eq!(glft, ["glft", "12", "88", "0.0900", "+0.150", "0.80", "+0.06", "+0.4", "+0.30", "+2.2", "0.75"]);
+        let cold: Vec<&str> = row("static").split_whitespace().filter(|c| *c != "|").collect();
+        assert_eq!(cold, ["static", "0", "4", "-", "-", "-", "-", "-", "-", "-", "-"]);
+        assert!(table.contains("queue drops 7") && table.contains("LOSSY sample"), "{table}");
+        assert!(table.ends_with(alert), "{table}");
+        let mut quiet = report.clone();
+        quiet["alerts"] = json!([]);
+        assert!(calibration(&quiet, &target).ends_with("no degradation alerts\n"));
     }
 }
