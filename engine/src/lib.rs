@@ -4,6 +4,7 @@
 //! threads, sockets, clocks or files (ARCHITECTURE.md, "Two layers, one rule"). The same
 //! code therefore runs live, in paper mode against the simulated exchange, and in backtests.
 
+pub mod backtest;
 pub mod binance;
 pub mod calibration;
 pub mod estimator;
