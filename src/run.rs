@@ -17,6 +17,7 @@ use actors::venues::hyperliquid::live_feed::LiveFeed;
 use actors::venues::hyperliquid::ws_client::WsClientConfig;
 use actors::venues::reference_feed::ReferenceFeed;
 use actors::{Actor, ActorId};
+use engine::backtest::EquityStats;
 use engine::hyperliquid::CoinTable;
 use engine::instrument::Instrument;
 use engine::risk::TradingState;
@@ -259,12 +260,16 @@ pub fn run_sequential(
 ) -> RunSummary {
     let mut runtime = SequentialRuntime::new(actors, channel_capacity);
     let limit = Nanos(duration.as_nanos() as u64);
+    let mut equity = EquityStats::new(SEQUENTIAL_STEP.as_secs_f64());
     // In steps of simulated time, so a replay ends with its recording even while timers
     // (the dead man's switch's refreshes) would keep the clock turning.
     let mut horizon = Nanos::ZERO;
     let end = loop {
         horizon = (horizon + SEQUENTIAL_STEP).min(limit);
         let reached = runtime.run_while_due(horizon);
+        if let Some(ActorReport::Fill(fills)) = runtime.report(ActorId::Fill) {
+            equity.push(fills.coins.iter().map(|c| c.pnl.net_pnl_usd).sum());
+        }
         let market_ended = matches!(runtime.report(ActorId::Venue), Some(ActorReport::Venue(v)) if v.market_ended);
         if market_ended || horizon >= limit {
             break reached;
@@ -278,5 +283,7 @@ pub fn run_sequential(
     let counters = runtime.counters().clone();
     let elapsed_s = runtime.now().as_secs_f64();
     let slots = runtime.into_slots();
-    RunSummary::from_slots("sequential", elapsed_s, instruments, &slots, &counters)
+    let mut summary = RunSummary::from_slots("sequential", elapsed_s, instruments, &slots, &counters);
+    summary.equity = Some(equity.summary());
+    summary
 }

@@ -7,6 +7,7 @@ use actors::runtime::Slot;
 use actors::venues::hyperliquid::live_feed::LiveFeedSummary;
 use actors::venues::reference_feed::ReferenceFeedSummary;
 use actors::{ActorId, QueueCounters, RuntimeCounters};
+use engine::backtest::EquitySummary;
 use engine::calibration::CalibrationReport;
 use engine::instrument::Instrument;
 use engine::order::SwitchPhase;
@@ -65,6 +66,9 @@ pub struct RunSummary {
     /// Connection and frame counts of a live market-data feed, when there was one.
     pub live_feed: Option<LiveFeedSummary>,
     pub reference_feed: Option<ReferenceFeedSummary>,
+    /// The equity path of a simulated-clock run, sampled every simulated second: Sharpe and
+    /// Sortino per day, max drawdown (`None` for real-time runs).
+    pub equity: Option<EquitySummary>,
 }
 
 impl RunSummary {
@@ -134,6 +138,7 @@ impl RunSummary {
             reports,
             live_feed: None,
             reference_feed: None,
+            equity: None,
         }
     }
 
@@ -274,6 +279,19 @@ impl RunSummary {
                     );
                 }
             }
+        }
+        if let Some(e) = &self.equity {
+            let ratio = |x: Option<f64>| x.map_or("—".to_string(), |x| format!("{x:.2}"));
+            let _ = writeln!(
+                s,
+                "equity: PnL {:+.4} USD over {} intervals of {} s, Sharpe/day {}, Sortino/day {}, max drawdown {:.4} USD",
+                e.pnl_usd,
+                e.intervals,
+                e.interval_s,
+                ratio(e.sharpe_per_day),
+                ratio(e.sortino_per_day),
+                e.max_drawdown_usd
+            );
         }
         if let Some(live) = &self.live_feed {
             let (c, f) = (&live.connection, &live.frames);

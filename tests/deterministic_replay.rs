@@ -19,7 +19,11 @@ fn fills(seed: u64) -> (Vec<(Nanos, FillReport)>, String) {
     let actors = build_actors(&config, 42, &MarketChoice::Synthetic).unwrap();
     let actors = wrap_actor(actors, ActorId::Fill, |inner| recording_fills(inner, log.clone()));
     let summary = run_sequential(actors, 1024, &instruments(&config), Duration::from_secs(300));
-    let pnl = serde_json::to_string(&summary.coins).unwrap();
+    // The equity path was sampled every simulated second of the five minutes.
+    let equity = summary.equity.expect("a simulated-clock run samples its equity");
+    assert!((299..=301).contains(&equity.intervals), "{equity:?}");
+    assert!(equity.max_drawdown_usd >= 0.0 && equity.sharpe_per_day.is_some_and(f64::is_finite), "{equity:?}");
+    let pnl = serde_json::to_string(&(&summary.coins, equity)).unwrap();
     let fills = log.lock().unwrap().clone();
     (fills, pnl)
 }
