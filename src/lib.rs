@@ -2,6 +2,7 @@
 //! summary, and the parameter calculators. `main.rs` is only the command line.
 
 pub mod admin;
+pub mod backtest;
 pub mod calculators;
 pub mod calibration_text;
 pub mod config;

@@ -29,6 +29,9 @@ enum Cmd {
     Run(RunArgs),
     /// Record live Hyperliquid market data (l2Book, trades, bbo, activeAssetCtx) to a file.
     Record(RecordArgs),
+    /// Backtest a model against the static-spread baseline on the same data (a recording or
+    /// the synthetic market, simulated clock): results side by side and their differences.
+    Backtest(BacktestArgs),
     /// Run the estimators over a recording (Hyperliquid or Binance USD-M) and print their
     /// time series: σ, κ and A, flow, book signals, and the implied GLFT half-spread.
     Estimate(EstimateArgs),
@@ -91,6 +94,25 @@ const MAINNET_WS_URL: &str = "wss://api.hyperliquid.xyz/ws";
 /// `record` without `--duration`: until Ctrl-C, at most a year.
 const RECORD_FOREVER: Duration = Duration::from_secs(365 * 24 * 3600);
 
+#[derive(clap::Args)]
+struct BacktestArgs {
+    /// A recording (`<local_ns> <frame>` lines, .gz/.zst/plain); default: the synthetic market.
+    #[arg(long, value_name = "FILE")]
+    replay: Option<PathBuf>,
+    /// TOML profile; default: the embedded replay profile with --replay, else the paper one.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// The model to judge (overrides quote.model); the baseline is always `static`.
+    #[arg(long, value_name = "MODEL")]
+    model: Option<String>,
+    /// Simulated seconds (a replay also ends with its recording); default engine.duration_s.
+    #[arg(long)]
+    duration: Option<f64>,
+    /// Print the report as one JSON object on stdout.
+    #[arg(long)]
+    json: bool,
+}
+
 #[derive(clap::Args, Default)]
 struct RunArgs {
     /// TOML profile; default: the embedded config/paper.toml.
@@ -145,6 +167,7 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Some(Cmd::Run(args)) => run(args),
         Some(Cmd::Record(args)) => record(args),
+        Some(Cmd::Backtest(args)) => backtest(args),
         Some(Cmd::Estimate(args)) => estimate(args),
         Some(Cmd::Model { model }) => hyperquote::calculators::model_output(&model).map(|out| print!("{out}")),
         Some(Cmd::Sim { sim }) => hyperquote::calculators::sim_output(&sim).map(|out| print!("{out}")),
@@ -168,6 +191,46 @@ fn stop_on_ctrl_c() -> Arc<AtomicBool> {
         tracing::warn!("Ctrl-C handler not installed: {e}");
     }
     stop
+}
+
+fn parse_model(name: &str) -> Result<ModelKind, String> {
+    let names: Vec<&str> = ModelKind::ALL.iter().map(|k| k.name()).collect();
+    ModelKind::parse(name).ok_or_else(|| format!("--model: unknown model `{name}` (known: {})", names.join(", ")))
+}
+
+fn backtest(args: BacktestArgs) -> Result<(), String> {
+    use hyperquote::backtest::{backtest, render_text, BacktestPlan};
+    let config = match (&args.config, args.replay.is_some()) {
+        (Some(path), _) => Config::load(path),
+        (None, true) => Config::embedded_replay(),
+        (None, false) => Config::embedded_paper(),
+    }
+    .map_err(|e| e.to_string())?;
+    if config.venue.hyperliquid.is_some() {
+        return Err("backtest runs against the simulated exchange: the config must not trade on Hyperliquid".into());
+    }
+    let model = match &args.model {
+        Some(name) => parse_model(name)?,
+        None => config.quote.model,
+    };
+    let duration_s = args.duration.unwrap_or(config.engine.duration_s);
+    if !(duration_s > 0.0 && duration_s.is_finite()) {
+        return Err(format!("--duration must be a positive number of seconds, got {duration_s}"));
+    }
+    let market = match &args.replay {
+        // The simulated clock follows the recorded times.
+        Some(path) => MarketChoice::Replay { path: path.clone(), speed: 1.0 },
+        None => MarketChoice::Synthetic,
+    };
+    let _log_guard = hyperquote::logging::init(&config.logging);
+    let plan = BacktestPlan { config, market, duration: Duration::from_secs_f64(duration_s), model };
+    let report = backtest(&plan)?;
+    if args.json {
+        println!("{}", serde_json::to_string(&report).map_err(|e| format!("report: {e}"))?);
+    } else {
+        print!("{}", render_text(&report));
+    }
+    Ok(())
 }
 
 fn record(args: RecordArgs) -> Result<(), String> {
@@ -234,9 +297,7 @@ fn run(args: RunArgs) -> Result<(), String> {
     .map_err(|e| e.to_string())?;
     let mut config = config;
     if let Some(name) = &args.model {
-        let names: Vec<&str> = ModelKind::ALL.iter().map(|k| k.name()).collect();
-        config.quote.model = ModelKind::parse(name)
-            .ok_or_else(|| format!("--model: unknown model `{name}` (known: {})", names.join(", ")))?;
+        config.quote.model = parse_model(name)?;
     }
     let speed = parse_speed(&args.speed)?;
     if let Some(section) = &config.venue.hyperliquid {

@@ -11,7 +11,7 @@ use crate::config::Config;
 use crate::summary::RunSummary;
 use crate::wiring::instruments;
 use actors::control::Command;
-use actors::report::ActorReport;
+use actors::report::{ActorReport, FillSummary};
 use actors::runtime::{HostedDriver, SequentialRuntime, ThreadSpec, ThreadedRuntime};
 use actors::venues::hyperliquid::live_feed::LiveFeed;
 use actors::venues::hyperliquid::ws_client::WsClientConfig;
@@ -258,6 +258,18 @@ pub fn run_sequential(
     instruments: &[Instrument],
     duration: Duration,
 ) -> RunSummary {
+    run_sequential_observed(actors, channel_capacity, instruments, duration, |_| {})
+}
+
+/// [`run_sequential`], handing `each_second` FillActor's report after every simulated second
+/// (a backtest samples its inventory from it).
+pub fn run_sequential_observed(
+    actors: Vec<Box<dyn Actor>>,
+    channel_capacity: usize,
+    instruments: &[Instrument],
+    duration: Duration,
+    mut each_second: impl FnMut(&FillSummary),
+) -> RunSummary {
     let mut runtime = SequentialRuntime::new(actors, channel_capacity);
     let limit = Nanos(duration.as_nanos() as u64);
     let mut equity = EquityStats::new(SEQUENTIAL_STEP.as_secs_f64());
@@ -269,6 +281,7 @@ pub fn run_sequential(
         let reached = runtime.run_while_due(horizon);
         if let Some(ActorReport::Fill(fills)) = runtime.report(ActorId::Fill) {
             equity.push(fills.coins.iter().map(|c| c.pnl.net_pnl_usd).sum());
+            each_second(&fills);
         }
         let market_ended = matches!(runtime.report(ActorId::Venue), Some(ActorReport::Venue(v)) if v.market_ended);
         if market_ended || horizon >= limit {
