@@ -6,13 +6,17 @@
 //! Nothing in the decision code knows it is a backtest: the runs are `run_sequential` over
 //! `build_actors`, as `run --speed max` is. Each run samples its equity (Sharpe, Sortino, max
 //! drawdown: [`EquitySummary`]) and every coin's position ([`InventorySummary`], the soft limit
-//! of `quote.construction.levels` as "at the limit") once a simulated second.
+//! of `quote.construction.levels` as "at the limit") once a simulated second. The sanity
+//! guards flag results that look too good (no adverse selection, PnL above the spread
+//! captured, an implausible Sharpe).
 
 use crate::config::Config;
 use crate::run::run_sequential_observed;
 use crate::summary::RunSummary;
 use crate::wiring::{build_actors, instruments, MarketChoice};
-use engine::backtest::{EquitySummary, InventoryDistribution, InventorySummary};
+use engine::backtest::{
+    sanity_flags, EquitySummary, InventoryDistribution, InventorySummary, SanityFlag, SanityInputs,
+};
 use engine::portfolio::HORIZONS;
 use engine::quote::ModelKind;
 use serde::Serialize;
@@ -62,6 +66,8 @@ pub struct RunResults {
     pub markout_horizons_ms: [u64; HORIZONS],
     /// Degradation alerts of the calibration report at the end.
     pub calibration_alerts: usize,
+    /// What looks too good to be true (engine::backtest::sanity).
+    pub sanity: Vec<SanityFlag>,
 }
 
 /// Model − baseline.
@@ -103,6 +109,14 @@ fn results(model: ModelKind, summary: &RunSummary, inventory: Vec<CoinInventory>
     }
     pnl.net_usd = summary.totals.net_pnl_usd;
     let markout_bps = std::array::from_fn(|h| (notional_usd[h] > 0.0).then(|| 1e4 * markout_usd[h] / notional_usd[h]));
+    let sanity = sanity_flags(&SanityInputs {
+        fills: summary.totals.fills,
+        volume_usd: summary.totals.volume_usd,
+        gross_pnl_usd: pnl.net_usd + pnl.fees_usd,
+        spread_capture_usd: pnl.spread_capture_usd,
+        adverse_selection_usd: pnl.adverse_selection_usd,
+        sharpe_per_day: summary.equity.and_then(|e| e.sharpe_per_day),
+    });
     RunResults {
         model: model.name(),
         simulated_s: summary.elapsed_s,
@@ -114,6 +128,7 @@ fn results(model: ModelKind, summary: &RunSummary, inventory: Vec<CoinInventory>
         markout_bps,
         markout_horizons_ms: horizons_ms,
         calibration_alerts: summary.calibration.as_ref().map_or(0, |c| c.alerts.len()),
+        sanity,
     }
 }
 
@@ -211,6 +226,11 @@ pub fn render_text(report: &BacktestReport) -> String {
         });
     }
     row("calibration alerts", &|r| r.calibration_alerts.to_string());
+    for r in [m, b] {
+        for flag in &r.sanity {
+            let _ = writeln!(out, "TOO GOOD? {}: {}", r.model, flag.describe());
+        }
+    }
     let d = &report.difference;
     let _ = writeln!(
         out,

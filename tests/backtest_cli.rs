@@ -42,6 +42,9 @@ fn a_model_and_the_baseline_run_on_the_same_market_and_the_differences_add_up() 
     assert!((f(&d["net_pnl_usd"]) - (f(&model["pnl"]["net_usd"]) - f(&baseline["pnl"]["net_usd"]))).abs() < 1e-9);
     assert_eq!(d["fills"].as_i64().unwrap(), model["fills"].as_i64().unwrap() - baseline["fills"].as_i64().unwrap());
     assert_ne!(model["fills"], baseline["fills"], "two different models traded identically");
+    // The synthetic market selects hardly at all against passive quotes: the guards say so.
+    let flags: Vec<&str> = baseline["sanity"].as_array().unwrap().iter().filter_map(|f| f["flag"].as_str()).collect();
+    assert!(flags.contains(&"no_adverse_selection"), "{flags:?}");
     // The same command, the same numbers (each run is sequential on its simulated clock).
     assert_eq!(report, backtest(&["--duration", "180", "--model", "ho_stoll"]));
 }

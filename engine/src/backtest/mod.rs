@@ -3,6 +3,8 @@
 
 mod equity;
 mod inventory;
+mod sanity;
 
 pub use equity::{EquityStats, EquitySummary, SECONDS_PER_DAY};
 pub use inventory::{InventoryDistribution, InventorySummary, INVENTORY_BINS};
+pub use sanity::{sanity_flags, SanityFlag, SanityInputs, MAX_SHARPE_PER_DAY, MIN_ADVERSE_BPS, MIN_FILLS};
