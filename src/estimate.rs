@@ -8,7 +8,7 @@
 
 use crate::config::Config;
 use crate::wiring::coin_table;
-use actors::venues::recording::RecordingReader;
+use actors::venues::recording::{RecordingStart, RecordingVenue};
 use actors::venues::{BinanceReplayMarket, ReplayMarket};
 use engine::estimator::{CoinEstimators, KappaSource, MarketParams, SigmaSource, VolRegimeLabel};
 use engine::market::{BookKeeper, MarketEvent, MarketSource, SourceCounters};
@@ -31,29 +31,6 @@ pub enum EstimateError {
     UnknownCoin(String),
     #[error("estimator config: {0}")]
     Config(#[from] engine::estimator::EstimatorConfigError),
-}
-
-/// Which venue a recording is from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RecordingVenue {
-    Hyperliquid,
-    BinanceUsdm,
-}
-
-/// Hyperliquid frames carry `"channel"`; Binance's do not.
-pub fn detect_venue(path: &Path) -> Result<RecordingVenue, EstimateError> {
-    let mut reader = RecordingReader::open(path).map_err(|e| EstimateError::Open(e.to_string()))?;
-    while let Some(frame) = reader.next_frame() {
-        if let Ok(frame) = frame {
-            return Ok(if frame.frame.contains("\"channel\"") {
-                RecordingVenue::Hyperliquid
-            } else {
-                RecordingVenue::BinanceUsdm
-            });
-        }
-    }
-    Err(EstimateError::Open(format!("{}: no frame in the recording", path.display())))
 }
 
 /// One interval's estimates.
@@ -220,7 +197,10 @@ pub fn estimate(
     .ok_or_else(|| EstimateError::UnknownCoin(input.coin.unwrap_or_default().to_string()))?;
     let market = &config.markets[index];
     let coin = CoinId(index as u8);
-    let venue = detect_venue(input.path)?;
+    let venue = RecordingStart::probe(input.path)
+        .map_err(|e| EstimateError::Open(e.to_string()))?
+        .ok_or_else(|| EstimateError::Open(format!("{}: no frame in the recording", input.path.display())))?
+        .venue;
     let open = |e: actors::venues::recording::RecordingError| EstimateError::Open(e.to_string());
     let mut source: Box<dyn MarketSource> = match venue {
         RecordingVenue::Hyperliquid => {

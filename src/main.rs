@@ -96,9 +96,11 @@ const RECORD_FOREVER: Duration = Duration::from_secs(365 * 24 * 3600);
 
 #[derive(clap::Args)]
 struct BacktestArgs {
-    /// A recording (`<local_ns> <frame>` lines, .gz/.zst/plain); default: the synthetic market.
-    #[arg(long, value_name = "FILE")]
-    replay: Option<PathBuf>,
+    /// Recordings (`<local_ns> <frame>` lines, .gz/.zst/plain; Hyperliquid, or Binance USD-M
+    /// for the first market's `<COIN>USDT`), played in time order: `--replay A B` or
+    /// `--replay A --replay B`. Default: the synthetic market.
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    replay: Vec<PathBuf>,
     /// TOML profile; default: the embedded replay profile with --replay, else the paper one.
     #[arg(long)]
     config: Option<PathBuf>,
@@ -200,7 +202,7 @@ fn parse_model(name: &str) -> Result<ModelKind, String> {
 
 fn backtest(args: BacktestArgs) -> Result<(), String> {
     use hyperquote::backtest::{backtest, render_text, BacktestPlan};
-    let config = match (&args.config, args.replay.is_some()) {
+    let config = match (&args.config, !args.replay.is_empty()) {
         (Some(path), _) => Config::load(path),
         (None, true) => Config::embedded_replay(),
         (None, false) => Config::embedded_paper(),
@@ -217,10 +219,11 @@ fn backtest(args: BacktestArgs) -> Result<(), String> {
     if !(duration_s > 0.0 && duration_s.is_finite()) {
         return Err(format!("--duration must be a positive number of seconds, got {duration_s}"));
     }
-    let market = match &args.replay {
+    let market = if args.replay.is_empty() {
+        MarketChoice::Synthetic
+    } else {
         // The simulated clock follows the recorded times.
-        Some(path) => MarketChoice::Replay { path: path.clone(), speed: 1.0 },
-        None => MarketChoice::Synthetic,
+        MarketChoice::Replay { paths: args.replay.clone(), speed: 1.0 }
     };
     let _log_guard = hyperquote::logging::init(&config.logging);
     let plan = BacktestPlan { config, market, duration: Duration::from_secs_f64(duration_s), model };
@@ -317,7 +320,7 @@ fn run(args: RunArgs) -> Result<(), String> {
     let market = match (&args.replay, &args.live) {
         (_, Some(url)) => MarketChoice::Live { url: url.clone() },
         (Some(path), None) => MarketChoice::Replay {
-            path: path.clone(),
+            paths: vec![path.clone()],
             speed: match speed {
                 Speed::Factor(x) => x,
                 // The simulated clock follows the recorded times; "max" is how fast it turns.

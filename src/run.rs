@@ -258,21 +258,30 @@ pub fn run_sequential(
     instruments: &[Instrument],
     duration: Duration,
 ) -> RunSummary {
-    run_sequential_observed(actors, channel_capacity, instruments, duration, |_| {})
+    run_sequential_observed(actors, channel_capacity, instruments, duration, |_, _| {})
 }
 
-/// [`run_sequential`], handing `each_second` FillActor's report after every simulated second
-/// (a backtest samples its inventory from it).
+/// The account's PnL so far, all coins: realized + unrealized − fees + funding.
+pub fn equity_usd(fills: &FillSummary) -> f64 {
+    fills.coins.iter().map(|c| c.pnl.net_pnl_usd + c.funding_usd).sum()
+}
+
+/// [`run_sequential`], handing `each_second` the runtime after every simulated second with
+/// the time (a backtest samples its paths from the actors' reports).
 pub fn run_sequential_observed(
     actors: Vec<Box<dyn Actor>>,
     channel_capacity: usize,
     instruments: &[Instrument],
     duration: Duration,
-    mut each_second: impl FnMut(&FillSummary),
+    mut each_second: impl FnMut(Nanos, &SequentialRuntime),
 ) -> RunSummary {
     let mut runtime = SequentialRuntime::new(actors, channel_capacity);
     let limit = Nanos(duration.as_nanos() as u64);
     let mut equity = EquityStats::new(SEQUENTIAL_STEP.as_secs_f64());
+    // The path starts from the equity before the first event.
+    if let Some(ActorReport::Fill(fills)) = runtime.report(ActorId::Fill) {
+        equity.push(equity_usd(&fills));
+    }
     // In steps of simulated time, so a replay ends with its recording even while timers
     // (the dead man's switch's refreshes) would keep the clock turning.
     let mut horizon = Nanos::ZERO;
@@ -280,9 +289,9 @@ pub fn run_sequential_observed(
         horizon = (horizon + SEQUENTIAL_STEP).min(limit);
         let reached = runtime.run_while_due(horizon);
         if let Some(ActorReport::Fill(fills)) = runtime.report(ActorId::Fill) {
-            equity.push(fills.coins.iter().map(|c| c.pnl.net_pnl_usd).sum());
-            each_second(&fills);
+            equity.push(equity_usd(&fills));
         }
+        each_second(horizon, &runtime);
         let market_ended = matches!(runtime.report(ActorId::Venue), Some(ActorReport::Venue(v)) if v.market_ended);
         if market_ended || horizon >= limit {
             break reached;

@@ -1,7 +1,7 @@
 //! The run summary: fills, volume, PnL split, inventory, and the latency table — as a text
 //! table for people and one JSON object for programs (`--json`).
 
-use actors::latency::{LatencySnapshot, Percentiles};
+use actors::latency::{LatencyBin, LatencySnapshot, Percentiles};
 use actors::report::{ActorReport, OrderReport};
 use actors::runtime::Slot;
 use actors::venues::hyperliquid::live_feed::LiveFeedSummary;
@@ -44,11 +44,14 @@ pub struct Totals {
     pub net_pnl_usd: f64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LatencyRow {
     pub actor: ActorId,
     pub service: Percentiles,
     pub queue_wait: Percentiles,
+    /// The service-time histogram, log₂ bins.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub service_bins: Vec<LatencyBin>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -130,7 +133,12 @@ impl RunSummary {
             totals,
             latency: snapshots
                 .iter()
-                .map(|s| LatencyRow { actor: s.actor, service: s.service, queue_wait: s.queue_wait })
+                .map(|s| LatencyRow {
+                    actor: s.actor,
+                    service: s.service,
+                    queue_wait: s.queue_wait,
+                    service_bins: s.service_bins.clone(),
+                })
                 .collect(),
             tick_to_order,
             queues: ordered.iter().map(|s| counters.snapshot(s.actor.id())).collect(),

@@ -4,7 +4,10 @@ use crate::config::Config;
 use actors::nodes::{
     CalibrationActor, EstimatorActor, FeedActor, FillActor, OrderActor, QuoteActor, QuoteCoin, RiskActor,
 };
-use actors::venues::{ReplayMarket, SimVenue};
+use actors::venues::recording::RecordingVenue;
+use actors::venues::{
+    BinanceDecoder, HyperliquidDecoder, RecordedMarket, RecordingOpener, RecordingSequence, SimVenue,
+};
 use actors::Actor;
 use engine::hyperliquid::CoinTable;
 use engine::instrument::Instrument;
@@ -13,7 +16,7 @@ use engine::market::{MarketSource, PushedMarket};
 use engine::order::DeadMansSwitch;
 use engine::risk::TradingState;
 use engine::sim::SimExchange;
-use engine::types::{Nanos, Qty, UnixNanos};
+use engine::types::{CoinId, Nanos, Qty, UnixNanos};
 use std::path::PathBuf;
 
 /// Where the simulated venue's market comes from.
@@ -21,8 +24,9 @@ use std::path::PathBuf;
 pub enum MarketChoice {
     /// The built-in synthetic market (every market needs its `synthetic` section).
     Synthetic,
-    /// A recording, at `speed` recorded seconds per runtime second.
-    Replay { path: PathBuf, speed: f64 },
+    /// Recordings of one venue (Hyperliquid, or Binance USD-M for the first market's
+    /// `<COIN>USDT`), played in time order at `speed` recorded seconds per runtime second.
+    Replay { paths: Vec<PathBuf>, speed: f64 },
     /// Live Hyperliquid market data from a WebSocket (`run --live URL`), pushed to the venue
     /// by a `LiveFeed`; orders still go to the simulated exchange.
     Live { url: String },
@@ -72,9 +76,27 @@ fn market_source(config: &Config, choice: &MarketChoice) -> Result<Box<dyn Marke
             Ok(Box::new(market))
         }
         MarketChoice::Live { .. } => Ok(Box::new(PushedMarket)),
-        MarketChoice::Replay { path, speed } => {
+        MarketChoice::Replay { paths, speed } => {
             let coins = coin_table(config)?;
-            let market = ReplayMarket::open(path, coins, *speed).map_err(|e| WiringError::Replay(e.to_string()))?;
+            let binance_symbol = config.markets.first().map(|m| format!("{}USDT", m.coin)).unwrap_or_default();
+            let speed = *speed;
+            let open: RecordingOpener = Box::new(move |path, venue, origin| {
+                Ok(match venue {
+                    RecordingVenue::Hyperliquid => Box::new(RecordedMarket::open_from(
+                        path,
+                        HyperliquidDecoder::new(coins.clone()),
+                        speed,
+                        Some(origin),
+                    )?) as Box<dyn MarketSource>,
+                    RecordingVenue::BinanceUsdm => Box::new(RecordedMarket::open_from(
+                        path,
+                        BinanceDecoder::new(&binance_symbol, CoinId(0)),
+                        speed,
+                        Some(origin),
+                    )?),
+                })
+            });
+            let market = RecordingSequence::new(paths, open).map_err(|e| WiringError::Replay(e.to_string()))?;
             Ok(Box::new(market))
         }
     }

@@ -9,6 +9,9 @@ const BIN: &str = env!("CARGO_BIN_EXE_hyperquote");
 const CAPTURE: &str =
     concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/hftbacktest-samples/hyperliquid_btcusd_20250126.gz");
 
+const BINANCE: &str =
+    concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/hftbacktest-samples/usdm_btcusdt_20240808.gz");
+
 fn backtest(args: &[&str]) -> Value {
     let out = Command::new(BIN).arg("backtest").args(args).arg("--json").output().expect("binary runs");
     assert!(out.status.success(), "exit {:?}\n{}", out.status, String::from_utf8_lossy(&out.stderr));
@@ -27,16 +30,34 @@ fn a_model_and_the_baseline_run_on_the_same_market_and_the_differences_add_up() 
     assert_eq!((model["model"].as_str(), baseline["model"].as_str()), (Some("ho_stoll"), Some("static")));
     for run in [model, baseline] {
         assert!(run["fills"].as_u64().is_some_and(|n| n > 0), "{run}");
-        // Sampled every simulated second of the three minutes.
+        // Sampled at the start and every simulated second of the three minutes after it.
         let intervals = run["equity"]["intervals"].as_u64().unwrap();
-        assert!((179..=181).contains(&intervals), "{intervals}");
-        let inventory = run["inventory"].as_array().unwrap();
-        assert_eq!(inventory.len(), 2, "both coins");
-        assert_eq!(inventory[0]["inventory"]["samples"].as_u64(), Some(intervals + 1));
+        assert!((180..=181).contains(&intervals), "{intervals}");
+        let coins = run["coins"].as_array().unwrap();
+        assert_eq!(coins.len(), 2, "both coins");
+        assert_eq!(coins[0]["inventory"]["samples"].as_u64(), Some(intervals));
         // The parts add up to the net (realized + unrealized − fees + funding).
         let p = &run["pnl"];
         let parts = f(&p["realized_usd"]) + f(&p["unrealized_usd"]) - f(&p["fees_usd"]) + f(&p["funding_usd"]);
         assert!((parts - f(&p["net_usd"])).abs() < 1e-6, "{p}");
+        // Fills per side, per coin, per session and per regime all add up to the fills.
+        let fills = run["fills"].as_u64().unwrap();
+        let sum = |rows: &Value| rows.as_array().unwrap().iter().map(|r| r["fills"].as_u64().unwrap()).sum::<u64>();
+        assert_eq!(sum(&run["sides"]), fills);
+        assert_eq!(sum(&run["coins"]), fills);
+        assert_eq!(sum(&run["by_session"]), fills, "every fill falls in some session");
+        let by_regime: u64 = coins.iter().map(|c| sum(&c["by_vol_regime"])).sum();
+        assert_eq!(by_regime, fills);
+        let session_pnl: f64 = run["by_session"].as_array().unwrap().iter().map(|r| f(&r["pnl_usd"])).sum();
+        assert!((session_pnl - f(&run["equity"]["pnl_usd"])).abs() < 1e-6, "sessions split the equity's PnL");
+        for c in coins {
+            let u = &c["quote_uptime"];
+            let (bid, ask, both) = (f(&u["bid_frac"]), f(&u["ask_frac"]), f(&u["two_sided_frac"]));
+            assert!(both <= bid.min(ask) && bid <= 1.0 && ask <= 1.0 && both > 0.5, "{u}");
+        }
+        let budget = &run["request_budget"];
+        assert!(budget["requests_sent"].as_u64().is_some_and(|n| n > 0), "{budget}");
+        assert!(f(&budget["used_frac"]) > 0.0 && f(&budget["used_frac"]) < 1.0, "{budget}");
     }
     let d = &report["difference"];
     assert!((f(&d["net_pnl_usd"]) - (f(&model["pnl"]["net_usd"]) - f(&baseline["pnl"]["net_usd"]))).abs() < 1e-9);
@@ -54,12 +75,26 @@ fn a_recording_is_backtested_until_it_ends() {
     let report = backtest(&["--replay", CAPTURE, "--duration", "3600"]);
     let simulated = f(&report["model"]["simulated_s"]);
     assert!(simulated < 60.0, "the 25 s capture ends the run: {simulated}");
-    assert_eq!(report["model"]["inventory"].as_array().map(Vec::len), Some(2));
+    assert_eq!(report["model"]["coins"].as_array().map(Vec::len), Some(2));
     // Without --json: the side-by-side table.
     let out = Command::new(BIN).args(["backtest", "--replay", CAPTURE]).output().expect("binary runs");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success() && text.contains("static (baseline)"), "{text}");
     assert!(text.contains("difference (model − baseline): net PnL"), "{text}");
+}
+
+#[test]
+fn a_binance_capture_is_a_market_too_and_venues_do_not_mix() {
+    // The embedded replay profile's first market is BTC: the capture plays as BTCUSDT.
+    let report = backtest(&["--replay", BINANCE, "--duration", "3600"]);
+    for run in [&report["model"], &report["baseline"]] {
+        assert!(run["fills"].as_u64().is_some_and(|n| n > 0), "{run}");
+        // The capture is 345 s long; the run ends with it.
+        assert!((340.0..=350.0).contains(&f(&run["simulated_s"])), "{run}");
+    }
+    let out = Command::new(BIN).args(["backtest", "--replay", CAPTURE, BINANCE]).output().expect("binary runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && stderr.contains("one venue per replay"), "{stderr}");
 }
 
 #[test]

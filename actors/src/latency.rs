@@ -59,8 +59,31 @@ impl ActorLatency {
             queue_wait: Percentiles::of(&self.queue_wait_ns),
             service: Percentiles::of(&self.service_ns),
             tick_to_order: (!self.tick_to_order_ns.is_empty()).then(|| Percentiles::of(&self.tick_to_order_ns)),
+            service_bins: log2_bins(&self.service_ns),
         }
     }
+}
+
+/// One bin of a latency histogram on a log₂ scale: values in (upper_ns / 2, upper_ns].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct LatencyBin {
+    pub upper_ns: u64,
+    pub count: u64,
+}
+
+/// The histogram's counts in powers of two (the non-empty bins, ascending): a chart of a
+/// distribution spanning 100 ns to 10 ms needs a log axis, and 3-digit HDR buckets are far
+/// finer than a chart can show.
+fn log2_bins(h: &Histogram<u64>) -> Vec<LatencyBin> {
+    let mut bins: Vec<LatencyBin> = Vec::new();
+    for v in h.iter_recorded() {
+        let upper_ns = v.value_iterated_to().max(1).next_power_of_two();
+        match bins.last_mut() {
+            Some(last) if last.upper_ns == upper_ns => last.count += v.count_at_value(),
+            _ => bins.push(LatencyBin { upper_ns, count: v.count_at_value() }),
+        }
+    }
+    bins
 }
 
 /// Count and percentiles of one histogram, in ns.
@@ -98,6 +121,9 @@ pub struct LatencySnapshot {
     pub service: Percentiles,
     /// Venue event in → order action out; only OrderActor has it.
     pub tick_to_order: Option<Percentiles>,
+    /// The service-time histogram itself, log₂ bins (for charts).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub service_bins: Vec<LatencyBin>,
 }
 
 #[cfg(test)]
@@ -118,5 +144,9 @@ mod tests {
         assert!((989_000..=991_000).contains(&s.service.p99_ns), "{}", s.service.p99_ns);
         assert_eq!(s.queue_wait.count, 2, "out-of-range values are clamped, not lost");
         assert!(s.tick_to_order.is_none());
+        // 1..=1000 µs in log₂ bins: (512, 1024] µs holds 489 µs … 1000 µs, within HDR's 3 digits.
+        assert_eq!(s.service_bins.iter().map(|b| b.count).sum::<u64>(), 1000);
+        assert!(s.service_bins.windows(2).all(|w| w[0].upper_ns < w[1].upper_ns));
+        assert!(s.service_bins.iter().all(|b| b.upper_ns.is_power_of_two()));
     }
 }

@@ -188,9 +188,20 @@ pub struct RiskReport {
     pub venue_refusals: VenueRefusalSnapshot,
 }
 
+/// One coin's live orders: how many per side and the innermost price of each.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct CoinQuotes {
+    pub live_bids: usize,
+    pub live_asks: usize,
+    pub best_bid_px: Option<f64>,
+    pub best_ask_px: Option<f64>,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct OrderReport {
     pub live_orders: usize,
+    /// Per coin (index = `CoinId`).
+    pub quotes: Vec<CoinQuotes>,
     pub action_batches: u64,
     pub placed: u64,
     pub cancelled: u64,

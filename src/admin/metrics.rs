@@ -493,6 +493,7 @@ mod tests {
                 max_ns: 5_000,
             },
             tick_to_order: None,
+            service_bins: Vec::new(),
         };
         quote_latency.queue_wait.count = 0;
         let mut markouts = MarkoutStats { horizons_ms: [500, 2_000, 10_000, 60_000], ..MarkoutStats::default() };

@@ -35,7 +35,7 @@
 
 use crate::control::{Command, CommandReply, QuoteParamsChange};
 use crate::msg::{ActionMsg, Msg, RequestsSent, VenueRefusal};
-use crate::report::{ActorReport, OrderReport};
+use crate::report::{ActorReport, CoinQuotes, OrderReport};
 use crate::{Actor, ActorId, Outbox};
 use arrayvec::ArrayVec;
 use engine::calibration::{LevelPrediction, Outcome, OutcomeKind, PlacedPredictions, PredictionId, PLACED_PER_MESSAGE};
@@ -46,7 +46,7 @@ use engine::order::{
 };
 use engine::quote::{QuoteLevel, TargetLadder, MAX_LADDER_LEVELS};
 use engine::risk::{RefusalClass, RejectKind};
-use engine::types::{Cloid, CloidSequence, CoinId, Nanos};
+use engine::types::{Cloid, CloidSequence, CoinId, Nanos, Side};
 use engine::venue::{ActionBatch, OrderAction, RejectReason, VenueEvent, VenueOrderStatus, MAX_ACTIONS_PER_BATCH};
 
 /// Refusals of each kind logged before the rest are only counted.
@@ -329,6 +329,25 @@ fn report_end(
     }
 }
 
+/// A coin's live orders per side and the innermost price of each side.
+fn coin_quotes(live: &LiveOrders) -> CoinQuotes {
+    let mut q = CoinQuotes::default();
+    for order in live.iter() {
+        let px = order.px.to_f64();
+        match order.side {
+            Side::Bid => {
+                q.live_bids += 1;
+                q.best_bid_px = Some(q.best_bid_px.map_or(px, |b| b.max(px)));
+            }
+            Side::Ask => {
+                q.live_asks += 1;
+                q.best_ask_px = Some(q.best_ask_px.map_or(px, |a| a.min(px)));
+            }
+        }
+    }
+    q
+}
+
 /// Counts a venue refusal by kind, logs the first few of its kind, and passes the kinds the
 /// risk gate acts on to RiskActor (unless `to_risk` is false: a duplicated answer).
 fn note_reject(
@@ -450,6 +469,7 @@ impl Actor for OrderActor {
         }
         ActorReport::Order(OrderReport {
             live_orders: self.live_count(),
+            quotes: self.coins.iter().map(|c| coin_quotes(&c.live)).collect(),
             dead_mans_switch: self.dead_mans_switch.report(),
             tracked_orders: self.coins.iter().map(|c| c.lifecycles.len()).sum(),
             in_flight: self.coins.iter().map(|c| c.lifecycles.in_flight()).sum(),

@@ -64,12 +64,24 @@ impl<D: FrameDecoder> RecordedMarket<D> {
     /// Plays the recording at `path` through `decoder`. `speed` recorded seconds per runtime
     /// second (1.0 = as recorded); a speed that is not positive and finite plays as recorded.
     pub fn open_with(path: &Path, decoder: D, speed: f64) -> Result<Self, RecordingError> {
+        Self::open_from(path, decoder, speed, None)
+    }
+
+    /// [`open_with`](Self::open_with), with runtime time zero at receive time `origin_local_ns`
+    /// instead of the recording's first frame: a later file of a sequence plays at its place
+    /// on the first file's clock.
+    pub fn open_from(
+        path: &Path,
+        decoder: D,
+        speed: f64,
+        origin_local_ns: Option<u64>,
+    ) -> Result<Self, RecordingError> {
         let mut market = RecordedMarket {
             reader: RecordingReader::open(path)?,
             line: Vec::new(),
             decoder,
             speed: if speed > 0.0 && speed.is_finite() { speed } else { 1.0 },
-            first_local_ns: None,
+            first_local_ns: origin_local_ns,
             queue: VecDeque::with_capacity(D::QUEUE_CAPACITY),
             ended: false,
             counters: SourceCounters::default(),

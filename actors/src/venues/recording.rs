@@ -78,6 +78,44 @@ impl RecordingReader {
     }
 }
 
+/// Which venue a recording is from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordingVenue {
+    Hyperliquid,
+    BinanceUsdm,
+}
+
+/// What the first well-formed line of a recording says: its venue (Hyperliquid frames carry
+/// `"channel"`, Binance's do not) and its receive time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordingStart {
+    pub venue: RecordingVenue,
+    pub first_local_ns: u64,
+}
+
+impl RecordingStart {
+    /// Reads a recording up to its first well-formed line; `None` if it has none.
+    pub fn probe(path: &Path) -> Result<Option<RecordingStart>, RecordingError> {
+        let mut reader = RecordingReader::open(path)?;
+        while let Some(frame) = reader.next_frame() {
+            match frame {
+                Ok(frame) => {
+                    let venue = if frame.frame.contains("\"channel\"") {
+                        RecordingVenue::Hyperliquid
+                    } else {
+                        RecordingVenue::BinanceUsdm
+                    };
+                    return Ok(Some(RecordingStart { venue, first_local_ns: frame.local_ns }));
+                }
+                Err(RecordingError::BadLine { .. }) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(None)
+    }
+}
+
 fn split_line(text: &str, line: u64) -> Result<RecordedFrame<'_>, RecordingError> {
     let (ns, frame) = text.split_once(' ').ok_or(RecordingError::BadLine { line })?;
     let local_ns = ns.parse().map_err(|_| RecordingError::BadLine { line })?;

@@ -1,19 +1,10 @@
-//! Risk-adjusted return of a run from its equity sampled at a fixed interval Δ.
-//!
-//! With rᵢ = Eᵢ − Eᵢ₋₁ the PnL of interval i (USD: a market maker's capital is a choice, its
-//! PnL is not), n intervals per day = 86 400 s / Δ:
-//!
-//! - Sharpe (Sharpe 1966; per day, i.i.d. scaling — Lo 2002 for its caveats):
-//!   `mean(r) / sd(r) · √n`, sd the sample standard deviation (n − 1);
-//! - Sortino (Sortino & Price 1994, target 0): `mean(r) / DD · √n`, DD = √(Σ min(rᵢ, 0)² / N)
-//!   the downside deviation over all N intervals;
-//! - max drawdown: `max_t (max_{s ≤ t} E_s − E_t)`, USD.
-//!
-//! Welford's update for the mean and variance: O(1) per sample, no stored path.
+//! Risk-adjusted return of a run from its equity Eᵢ sampled at a fixed interval Δ: the
+//! interval PnLs rᵢ = Eᵢ − Eᵢ₋₁ (USD: a market maker's capital is a choice, its PnL is not)
+//! give Sharpe and Sortino per day ([`super::returns`]); max drawdown is
+//! `max_t (max_{s ≤ t} E_s − E_t)`, USD. O(1) memory: no stored path.
 
+use super::returns::ReturnStats;
 use serde::Serialize;
-
-pub const SECONDS_PER_DAY: f64 = 86_400.0;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct EquityStats {
@@ -22,10 +13,7 @@ pub struct EquityStats {
     last_usd: f64,
     peak_usd: f64,
     max_drawdown_usd: f64,
-    intervals: u64,
-    mean_usd: f64,
-    m2: f64,
-    downside_sq_sum: f64,
+    returns: ReturnStats,
 }
 
 /// The run's figures (`None` where too few intervals or no variation leave them undefined).
@@ -49,10 +37,7 @@ impl EquityStats {
             last_usd: 0.0,
             peak_usd: f64::NEG_INFINITY,
             max_drawdown_usd: 0.0,
-            intervals: 0,
-            mean_usd: 0.0,
-            m2: 0.0,
-            downside_sq_sum: 0.0,
+            returns: ReturnStats::default(),
         }
     }
 
@@ -62,12 +47,7 @@ impl EquityStats {
             return false;
         }
         if self.first_usd.is_some() {
-            let r = equity_usd - self.last_usd;
-            self.intervals += 1;
-            let delta = r - self.mean_usd;
-            self.mean_usd += delta / self.intervals as f64;
-            self.m2 += delta * (r - self.mean_usd);
-            self.downside_sq_sum += r.min(0.0).powi(2);
+            self.returns.push(equity_usd - self.last_usd);
         } else {
             self.first_usd = Some(equity_usd);
         }
@@ -78,17 +58,13 @@ impl EquityStats {
     }
 
     pub fn summary(&self) -> EquitySummary {
-        let per_day = (SECONDS_PER_DAY / self.interval_s).sqrt();
-        let n = self.intervals as f64;
-        let sd = (self.intervals >= 2).then(|| (self.m2 / (n - 1.0)).sqrt()).filter(|s| *s > 0.0);
-        let downside = (self.intervals >= 1).then(|| (self.downside_sq_sum / n).sqrt()).filter(|d| *d > 0.0);
         EquitySummary {
             interval_s: self.interval_s,
-            intervals: self.intervals,
+            intervals: self.returns.intervals(),
             pnl_usd: self.first_usd.map_or(0.0, |first| self.last_usd - first),
-            mean_interval_pnl_usd: self.mean_usd,
-            sharpe_per_day: sd.map(|sd| self.mean_usd / sd * per_day),
-            sortino_per_day: downside.map(|dd| self.mean_usd / dd * per_day),
+            mean_interval_pnl_usd: self.returns.mean_usd(),
+            sharpe_per_day: self.returns.sharpe_per_day(self.interval_s),
+            sortino_per_day: self.returns.sortino_per_day(self.interval_s),
             max_drawdown_usd: self.max_drawdown_usd,
         }
     }

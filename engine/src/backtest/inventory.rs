@@ -20,6 +20,10 @@ pub struct InventoryDistribution {
     at_limit: u64,
     mean: f64,
     m2: f64,
+    /// The extremes seen: a quantile (a bin's upper edge) never lies outside them, so a
+    /// position that never moved from 0 reports 0, not the edge of 0's bin.
+    min_base: f64,
+    max_base: f64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -47,6 +51,8 @@ impl InventoryDistribution {
             at_limit: 0,
             mean: 0.0,
             m2: 0.0,
+            min_base: f64::INFINITY,
+            max_base: f64::NEG_INFINITY,
         }
     }
 
@@ -62,6 +68,8 @@ impl InventoryDistribution {
         let index = ((position_base + self.max_position_base) / self.bin_width()).floor();
         self.bins[index.clamp(0.0, (INVENTORY_BINS - 1) as f64) as usize] += 1;
         self.samples += 1;
+        self.min_base = self.min_base.min(position_base);
+        self.max_base = self.max_base.max(position_base);
         self.at_limit += u64::from(position_base.abs() >= self.at_limit_frac * self.max_position_base);
         let delta = position_base - self.mean;
         self.mean += delta / self.samples as f64;
@@ -75,10 +83,11 @@ impl InventoryDistribution {
         for (i, count) in self.bins.iter().enumerate() {
             cumulative += count;
             if cumulative >= target {
-                return -self.max_position_base + (i + 1) as f64 * self.bin_width();
+                let upper_edge = -self.max_position_base + (i + 1) as f64 * self.bin_width();
+                return upper_edge.clamp(self.min_base, self.max_base);
             }
         }
-        self.max_position_base
+        self.max_base
     }
 
     pub fn summary(&self) -> InventorySummary {
@@ -132,5 +141,14 @@ mod tests {
         assert!(close(s.quantiles_base[0], -0.99) && close(s.quantiles_base[4], 1.0));
         assert_eq!(s.time_at_limit_frac, 1.0);
         assert_eq!(InventoryDistribution::new(1.0, 0.8).summary().quantiles_base, [0.0; 5]);
+    }
+
+    #[test]
+    fn a_position_that_never_moved_reports_itself_not_its_bins_edge() {
+        let mut d = InventoryDistribution::new(0.06, 0.8);
+        for _ in 0..10 {
+            d.push(0.0);
+        }
+        assert_eq!(d.summary().quantiles_base, [0.0; 5]);
     }
 }

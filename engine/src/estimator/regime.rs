@@ -89,6 +89,16 @@ pub enum VolRegimeLabel {
     Stressed,
 }
 
+impl VolRegimeLabel {
+    pub fn name(self) -> &'static str {
+        match self {
+            VolRegimeLabel::Quiet => "quiet",
+            VolRegimeLabel::Normal => "normal",
+            VolRegimeLabel::Stressed => "stressed",
+        }
+    }
+}
+
 /// σ regime tracker of one coin.
 #[derive(Debug, Clone)]
 pub struct VolRegime {

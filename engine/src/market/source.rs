@@ -22,6 +22,17 @@ pub struct SourceCounters {
     pub unused_frames: u64,
 }
 
+impl std::ops::AddAssign for SourceCounters {
+    fn add_assign(&mut self, other: SourceCounters) {
+        self.frames += other.frames;
+        self.bad_lines += other.bad_lines;
+        self.bad_frames += other.bad_frames;
+        self.unknown_coin += other.unknown_coin;
+        self.historical_trades += other.historical_trades;
+        self.unused_frames += other.unused_frames;
+    }
+}
+
 pub trait MarketSource: Send {
     /// Runtime-clock time of the next event; `None` once the source has ended.
     fn next_event_time(&self) -> Option<Nanos>;

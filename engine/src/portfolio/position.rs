@@ -18,6 +18,8 @@ pub struct Position {
     cash_usd: f64,
     fills: u64,
     maker_fills: u64,
+    /// Fills per side, `[bid (buys), ask (sells)]` (`Side::index`).
+    side_fills: [u64; 2],
     volume_base: f64,
     volume_usd: f64,
 }
@@ -36,6 +38,8 @@ pub struct PnlSnapshot {
     pub cash_usd: f64,
     pub fills: u64,
     pub maker_fills: u64,
+    /// Fills of our bids (buys) and of our asks (sells).
+    pub side_fills: [u64; 2],
     pub volume_base: f64,
     pub volume_usd: f64,
 }
@@ -58,6 +62,7 @@ impl Position {
         self.fees_usd += fill.fee_usd;
         self.fills += 1;
         self.maker_fills += u64::from(fill.liquidity == Liquidity::Maker);
+        self.side_fills[fill.side.index()] += 1;
         self.volume_base += qty;
         self.volume_usd += qty * px;
         if held == 0.0 || held.signum() == signed.signum() {
@@ -94,6 +99,7 @@ impl Position {
             cash_usd: self.cash_usd,
             fills: self.fills,
             maker_fills: self.maker_fills,
+            side_fills: self.side_fills,
             volume_base: self.volume_base,
             volume_usd: self.volume_usd,
         }
