@@ -4,6 +4,7 @@
 //! value is checked at start; an error names the key, e.g.
 //! `markets[1].max_position_base: must be a positive number, got -1`.
 
+use crate::overrides::{apply, Override};
 use actors::runtime::{one_thread_per_actor, ThreadSpec, WaitStrategy};
 use actors::ActorId;
 use engine::calibration::CalibrationConfig;
@@ -20,6 +21,9 @@ use std::path::Path;
 pub const EMBEDDED_PAPER_TOML: &str = include_str!("../config/paper.toml");
 /// The default profile of `run --replay`: Hyperliquid's real BTC and ETH perps.
 pub const EMBEDDED_REPLAY_TOML: &str = include_str!("../config/replay.toml");
+/// The embedded profiles' text and the name errors give them.
+pub const EMBEDDED_PAPER: (&str, &str) = (EMBEDDED_PAPER_TOML, "embedded config/paper.toml");
+pub const EMBEDDED_REPLAY: (&str, &str) = (EMBEDDED_REPLAY_TOML, "embedded config/replay.toml");
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -223,18 +227,37 @@ impl Config {
 
     /// The embedded default: paper mode on the built-in synthetic market.
     pub fn embedded_paper() -> Result<Config, ConfigError> {
-        Config::parse(EMBEDDED_PAPER_TOML, "embedded config/paper.toml")
+        Config::parse(EMBEDDED_PAPER.0, EMBEDDED_PAPER.1)
     }
 
     /// The embedded default for replays of recorded Hyperliquid data.
     pub fn embedded_replay() -> Result<Config, ConfigError> {
-        Config::parse(EMBEDDED_REPLAY_TOML, "embedded config/replay.toml")
+        Config::parse(EMBEDDED_REPLAY.0, EMBEDDED_REPLAY.1)
     }
 
     /// Parses and validates TOML text; `origin` names it in errors.
     pub fn parse(text: &str, origin: &str) -> Result<Config, ConfigError> {
-        let config: Config =
-            toml::from_str(text).map_err(|e| ConfigError::Parse { origin: origin.to_string(), source: Box::new(e) })?;
+        Config::parse_with(text, origin, &[])
+    }
+
+    /// [`Config::parse`] with `overrides` set in the TOML first (`backtest --sweep`), so
+    /// they pass the same checks as values written in the file.
+    pub fn parse_with(text: &str, origin: &str, overrides: &[Override]) -> Result<Config, ConfigError> {
+        let parse_error = |e| ConfigError::Parse { origin: origin.to_string(), source: Box::new(e) };
+        let config: Config = if overrides.is_empty() {
+            // Straight from the text: errors point at the line.
+            toml::from_str(text).map_err(parse_error)?
+        } else {
+            let mut table: toml::Table = text.parse().map_err(parse_error)?;
+            for o in overrides {
+                apply(&mut table, o).map_err(|message| ConfigError::Invalid {
+                    origin: origin.to_string(),
+                    key: o.key.clone(),
+                    message,
+                })?;
+            }
+            toml::Value::Table(table).try_into().map_err(parse_error)?
+        };
         config.validate().map_err(|(key, message)| ConfigError::Invalid {
             origin: origin.to_string(),
             key,

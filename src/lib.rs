@@ -10,6 +10,7 @@ pub mod ctl;
 pub mod estimate;
 pub mod live;
 pub mod logging;
+pub mod overrides;
 pub mod record;
 pub mod run;
 pub mod summary;

@@ -4,7 +4,7 @@ use actors::venues::hyperliquid::ws_client::WsClientConfig;
 use clap::{Parser, Subcommand};
 use engine::quote::ModelKind;
 use hyperquote::admin::DiscoveryKey;
-use hyperquote::config::Config;
+use hyperquote::config::{Config, EMBEDDED_PAPER, EMBEDDED_REPLAY};
 use hyperquote::run::{run_sequential, run_threaded, run_threaded_with, Progress, RunPlan};
 use hyperquote::wiring::{build_actors, coin_table, MarketChoice};
 use std::path::PathBuf;
@@ -113,6 +113,11 @@ struct BacktestArgs {
     /// Print the report as one JSON object on stdout.
     #[arg(long)]
     json: bool,
+    /// A parameter grid: `KEY=V1,V2,…` by dotted config key (repeat for more axes, e.g.
+    /// `--sweep quote.gamma_per_usd=0.1,0.5 --sweep venue.sim.order_latency_ms=1,5`); each
+    /// point is the model against the baseline, the points run on all cores.
+    #[arg(long, value_name = "KEY=V1,V2,...")]
+    sweep: Vec<String>,
 }
 
 #[derive(clap::Args, Default)]
@@ -201,13 +206,19 @@ fn parse_model(name: &str) -> Result<ModelKind, String> {
 }
 
 fn backtest(args: BacktestArgs) -> Result<(), String> {
+    use hyperquote::backtest::sweep::{render_sweep, sweep, SweepPlan};
     use hyperquote::backtest::{backtest, render_text, BacktestPlan};
-    let config = match (&args.config, !args.replay.is_empty()) {
-        (Some(path), _) => Config::load(path),
-        (None, true) => Config::embedded_replay(),
-        (None, false) => Config::embedded_paper(),
-    }
-    .map_err(|e| e.to_string())?;
+    let (config_text, config_origin) = match (&args.config, !args.replay.is_empty()) {
+        (Some(path), _) => (
+            std::fs::read_to_string(path).map_err(|e| format!("cannot read config {}: {e}", path.display()))?,
+            path.display().to_string(),
+        ),
+        (None, replay) => {
+            let (text, origin) = if replay { EMBEDDED_REPLAY } else { EMBEDDED_PAPER };
+            (text.to_string(), origin.to_string())
+        }
+    };
+    let config = Config::parse(&config_text, &config_origin).map_err(|e| e.to_string())?;
     if config.venue.hyperliquid.is_some() {
         return Err("backtest runs against the simulated exchange: the config must not trade on Hyperliquid".into());
     }
@@ -225,8 +236,21 @@ fn backtest(args: BacktestArgs) -> Result<(), String> {
         // The simulated clock follows the recorded times.
         MarketChoice::Replay { paths: args.replay.clone(), speed: 1.0 }
     };
+    let duration = Duration::from_secs_f64(duration_s);
     let _log_guard = hyperquote::logging::init(&config.logging);
-    let plan = BacktestPlan { config, market, duration: Duration::from_secs_f64(duration_s), model };
+    if !args.sweep.is_empty() {
+        let axes = args.sweep.iter().map(|a| hyperquote::overrides::parse_axis(a)).collect::<Result<Vec<_>, _>>()?;
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let plan = SweepPlan { config_text, config_origin, axes, market, duration, model };
+        let points = sweep(&plan, workers)?;
+        if args.json {
+            println!("{}", serde_json::json!({ "sweep": points }));
+        } else {
+            print!("{}", render_sweep(&points));
+        }
+        return Ok(());
+    }
+    let plan = BacktestPlan { config, market, duration, model };
     let report = backtest(&plan)?;
     if args.json {
         println!("{}", serde_json::to_string(&report).map_err(|e| format!("report: {e}"))?);

@@ -111,3 +111,63 @@ fn bad_arguments_are_refused_with_the_reason() {
         assert!(stderr.contains(expected), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn a_sweep_runs_every_grid_point_against_its_baseline_and_refuses_bad_keys() {
+    let out = Command::new(BIN)
+        .args(["backtest", "--duration", "60", "--json", "--sweep", "quote.gamma_per_usd=0.1,2"])
+        .args(["--sweep", "venue.sim.order_latency_ms=1,20"])
+        .output()
+        .expect("binary runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    let points = report["sweep"].as_array().unwrap();
+    let names: Vec<String> = points.iter().map(|p| p["overrides"].to_string()).collect();
+    assert_eq!(
+        names,
+        [
+            r#"["quote.gamma_per_usd=0.1","venue.sim.order_latency_ms=1"]"#,
+            r#"["quote.gamma_per_usd=0.1","venue.sim.order_latency_ms=20"]"#,
+            r#"["quote.gamma_per_usd=2","venue.sim.order_latency_ms=1"]"#,
+            r#"["quote.gamma_per_usd=2","venue.sim.order_latency_ms=20"]"#,
+        ]
+    );
+    // γ changes the model's quotes, not the static baseline's; the latency changes both.
+    let model = |i: usize| &points[i]["report"]["model"];
+    let baseline = |i: usize| &points[i]["report"]["baseline"];
+    assert_ne!(model(0)["pnl"], model(2)["pnl"], "γ moved nothing");
+    assert_eq!(baseline(0), baseline(2), "γ moved the baseline");
+    assert_ne!(baseline(0)["pnl"], baseline(1)["pnl"], "the latency moved nothing");
+    // Each point is the plain backtest of its config: the first equals a run without --sweep.
+    let plain = Command::new(BIN)
+        .args(["backtest", "--duration", "60", "--json", "--config"])
+        .arg(swept_config(&[("quote", "gamma_per_usd", "0.1"), ("venue.sim", "order_latency_ms", "1.0")]))
+        .output()
+        .expect("binary runs");
+    let plain: Value = serde_json::from_slice(&plain.stdout).expect("one JSON object");
+    assert_eq!(plain, points[0]["report"]);
+    for (sweep, expected) in [
+        ("quote.no_such_key=1", "no_such_key"),
+        ("quote.gamma_per_usd=-1", "gamma"),
+        ("nonsense", "expected KEY=V1,V2"),
+        ("markets.9.coin=X", "index 9"),
+    ] {
+        let out = Command::new(BIN).args(["backtest", "--duration", "5", "--sweep", sweep]).output().expect("runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && stderr.contains(expected), "{sweep}: {stderr}");
+    }
+}
+
+/// The embedded paper profile with some `key = value` lines replaced, written to a temp file.
+fn swept_config(changes: &[(&str, &str, &str)]) -> std::path::PathBuf {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config/paper.toml")).unwrap();
+    let mut table: toml::Table = text.parse().unwrap();
+    for (section, key, value) in changes {
+        let override_arg = format!("{section}.{key}={value}");
+        hyperquote::overrides::apply(&mut table, &hyperquote::overrides::parse_axis(&override_arg).unwrap()[0])
+            .unwrap();
+    }
+    let path = std::env::temp_dir().join(format!("hq-sweep-plain-{}.toml", std::process::id()));
+    std::fs::write(&path, toml::to_string(&table).unwrap()).unwrap();
+    path
+}

@@ -11,6 +11,7 @@
 
 pub mod results;
 pub mod sampler;
+pub mod sweep;
 pub mod text;
 
 use crate::config::Config;
@@ -82,14 +83,20 @@ pub fn backtest(plan: &BacktestPlan) -> Result<BacktestReport, String> {
         let model = run_one(plan, plan.model);
         (model, baseline.join().unwrap_or_else(|_| Err("the baseline run panicked".into())))
     });
-    let (model, baseline) = (model?, baseline?);
-    let drawdown = |r: &RunResults| r.equity.map(|e| e.max_drawdown_usd);
-    let sharpe = |r: &RunResults| r.equity.and_then(|e| e.sharpe_per_day);
-    let difference = Difference {
-        net_pnl_usd: model.pnl.net_usd - baseline.pnl.net_usd,
-        fills: model.fills as i64 - baseline.fills as i64,
-        max_drawdown_usd: drawdown(&model).zip(drawdown(&baseline)).map(|(m, b)| m - b),
-        sharpe_per_day: sharpe(&model).zip(sharpe(&baseline)).map(|(m, b)| m - b),
-    };
-    Ok(BacktestReport { model, baseline, difference })
+    Ok(BacktestReport::new(model?, baseline?))
+}
+
+impl BacktestReport {
+    /// The two runs and their differences.
+    pub fn new(model: RunResults, baseline: RunResults) -> Self {
+        let drawdown = |r: &RunResults| r.equity.map(|e| e.max_drawdown_usd);
+        let sharpe = |r: &RunResults| r.equity.and_then(|e| e.sharpe_per_day);
+        let difference = Difference {
+            net_pnl_usd: model.pnl.net_usd - baseline.pnl.net_usd,
+            fills: model.fills as i64 - baseline.fills as i64,
+            max_drawdown_usd: drawdown(&model).zip(drawdown(&baseline)).map(|(m, b)| m - b),
+            sharpe_per_day: sharpe(&model).zip(sharpe(&baseline)).map(|(m, b)| m - b),
+        };
+        BacktestReport { model, baseline, difference }
+    }
 }
